@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("databases", views.DatabaseViewSet, basename="database")
+router.register(
+    r"databases/(?P<database_pk>\d+)/fields", views.FieldViewSet, basename="database-field"
+)
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "databases/<int:database_pk>/profiles/",
+        views.DatabaseProfileList.as_view(),
+        name="database-profiles",
+    ),
+    path("profiles/<int:pk>/", views.ProfileDetail.as_view(), name="profile-detail"),
+]

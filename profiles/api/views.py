@@ -1,0 +1,108 @@
+"""Thin API views: parse with a serializer, call a service or selector, answer."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, status, viewsets
+from rest_framework.response import Response
+
+from .. import selectors, services
+from ..models import CustomField, Profile, ProfileDatabase
+from .filters import ProfileFilter
+from .serializers import DatabaseSerializer, FieldSerializer, ProfileInput, ProfileSerializer
+
+
+class DatabaseViewSet(viewsets.ModelViewSet):
+    """Profile databases (P1)."""
+
+    queryset = ProfileDatabase.objects.all()
+    serializer_class = DatabaseSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_database(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_database(
+            database=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_database(database=instance)
+
+
+class FieldViewSet(viewsets.ModelViewSet):
+    """Custom field definitions of one database (P3), addressed by name."""
+
+    queryset = CustomField.objects.all()
+    serializer_class = FieldSerializer
+    lookup_field = "name"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_database(self) -> ProfileDatabase:
+        return get_object_or_404(ProfileDatabase, pk=self.kwargs["database_pk"])
+
+    def get_queryset(self):
+        return CustomField.objects.filter(database=self.get_database())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_field(
+            database=self.get_database(), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_field(
+            field=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_field(field=instance)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List the profiles of a database"),
+    post=extend_schema(
+        summary="Create a profile", request=ProfileInput, responses={201: ProfileSerializer}
+    ),
+)
+class DatabaseProfileList(generics.ListCreateAPIView):
+    queryset = Profile.objects.all()
+    serializer_class = ProfileSerializer
+    filterset_class = ProfileFilter
+
+    def get_database(self) -> ProfileDatabase:
+        return get_object_or_404(ProfileDatabase, pk=self.kwargs["database_pk"])
+
+    def get_queryset(self):
+        return selectors.database_profiles(self.get_database())
+
+    def create(self, request, *args, **kwargs):
+        payload = ProfileInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        profile = services.create_profile(
+            database=self.get_database(), values=payload.to_columns(), actor=request.user
+        )
+        return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    patch=extend_schema(
+        summary="Change a profile; `fields` merges key by key, null clears a key",
+        request=ProfileInput,
+        responses=ProfileSerializer,
+    ),
+    delete=extend_schema(summary="Delete a profile with its history and relations (P8)"),
+)
+class ProfileDetail(generics.RetrieveUpdateDestroyAPIView):
+    queryset = Profile.objects.all()
+    serializer_class = ProfileSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        profile = self.get_object()
+        payload = ProfileInput(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.update_profile(profile=profile, values=payload.to_columns(), actor=request.user)
+        return Response(ProfileSerializer(profile).data)
+
+    def perform_destroy(self, instance):
+        services.delete_profile(profile=instance, actor=self.request.user)

@@ -1,0 +1,76 @@
+"""Reads on profiles, shared by the API, the admin and (later) the back-office pages."""
+
+import re
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from . import fields as registry
+from .contacts import normalize_phone
+from .models import CustomField, Profile, ProfileDatabase
+
+_HEX = re.compile(r"[0-9a-f]+")
+_FIELD_QUERY = re.compile(r"(?P<name>[a-z][a-z0-9_]*):(?P<value>.*)", re.S)
+
+
+def database_profiles(database: ProfileDatabase) -> QuerySet[Profile]:
+    """The profiles of one database, as the list pages and the API list them."""
+    return Profile.objects.filter(database=database)
+
+
+def phone_query(e164: str) -> Q:
+    """Profiles holding the number among their phones (the GIN index serves PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        return Q(phones__contains=[e164])
+    return Q(phones__contains=f'"{e164}"')  # SQLite: the JSON text holds the quoted number
+
+
+def with_email(queryset: QuerySet[Profile], email: str) -> QuerySet[Profile]:
+    return queryset.filter(email__lower=email.strip().lower())
+
+
+def search_profiles(queryset: QuerySet[Profile], text: str) -> QuerySet[Profile]:
+    """Quick search (P15): email, phone, profile_id, md5/xxh, `field_name:value`, or a name.
+
+    Raises `registry.Invalid` when a `field_name:value` query names no custom field or holds a
+    value of the wrong type.
+    """
+    text = text.strip()
+    match = _FIELD_QUERY.fullmatch(text)
+    if match:
+        return queryset.filter(_custom_field_query(queryset, match["name"], match["value"]))
+    if "@" in text:
+        return with_email(queryset, text)
+    return queryset.filter(_identifier_query(text) | _name_query(text))
+
+
+def _custom_field_query(queryset: QuerySet[Profile], name: str, value: str) -> Q:
+    definitions = CustomField.objects.filter(
+        name=name, database__in=queryset.values("database").distinct()
+    )
+    query = Q(pk__in=[])
+    for field in definitions:
+        query |= Q(database_id=field.database_id) & registry.search_query(field, value)
+    if not definitions:
+        raise registry.Invalid(f"No custom field is named {name!r}.")
+    return query
+
+
+def _identifier_query(text: str) -> Q:
+    query = Q(pk__in=[])
+    lowered = text.lower()
+    if text.isdigit() and len(text) < 19:
+        query |= Q(pk=int(text))
+    if _HEX.fullmatch(lowered) and len(lowered) in (32, 16):
+        query |= Q(md5=lowered) if len(lowered) == 32 else Q(xxh=lowered)
+    try:
+        return query | phone_query(normalize_phone(text))
+    except registry.Invalid:
+        return query
+
+
+def _name_query(text: str) -> Q:
+    words = text.split()
+    if len(words) >= 2:
+        return Q(first_name__iexact=words[0], last_name__iexact=" ".join(words[1:]))
+    return Q(first_name__iexact=text) | Q(last_name__iexact=text)

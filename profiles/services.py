@@ -1,0 +1,326 @@
+"""Writes on databases, custom fields and profiles. Every edge (API, admin, commands, import)
+calls these; none saves these models itself."""
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import xxhash
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.exceptions import InvalidInput
+
+from . import fields as registry
+from . import storage
+from .contacts import normalize_email, normalize_phones, placeholder_email
+from .models import CustomField, FieldType, Profile, ProfileDatabase, Status
+
+# Every key of the profile representation, and the columns behind it: a custom field may not
+# take one of these names (P3).
+STANDARD_FIELD_NAMES = frozenset(
+    {"id", "profile_id", "database", "md5", "xxh", "status", "is_test", "email", "phone", "phones"}
+    | {"registration", "tracked", "utm", "fields", "avatar", "created_at", "updated_at"}
+    | {f.name for f in Profile._meta.concrete_fields}
+    | {"gcg", "control_group", "visitor", "subscriptions", "history"}
+)
+UNIQUE_INDEX_NAME = re.compile(r"profiles_cf_uniq_(\d+)")
+PURGE_BATCH_SIZE = 10_000
+
+
+# Databases (P1)
+
+
+@transaction.atomic
+def create_database(*, name: str, description: str = "") -> ProfileDatabase:
+    _check_database_name(name)
+    return ProfileDatabase.objects.create(name=name, description=description)
+
+
+@transaction.atomic
+def update_database(*, database: ProfileDatabase, **changes: Any) -> ProfileDatabase:
+    if "name" in changes and changes["name"] != database.name:
+        _check_database_name(changes["name"], exclude=database.pk)
+    for key, value in changes.items():
+        setattr(database, key, value)
+    database.save(update_fields=[*changes, "updated_at"])
+    return database
+
+
+def delete_database(*, database: ProfileDatabase) -> None:
+    """Deletes an empty database; one that still holds profiles raises InvalidInput."""
+    if database.profiles.exists():
+        raise InvalidInput(
+            {"database": ["This database still holds profiles; delete or move them first."]}
+        )
+    database.delete()
+
+
+def _check_database_name(name: str, exclude: int | None = None) -> None:
+    if ProfileDatabase.objects.filter(name=name).exclude(pk=exclude).exists():
+        raise InvalidInput({"name": ["A profile database with this name already exists."]})
+
+
+# Custom field definitions (P3)
+
+
+@transaction.atomic
+def create_field(*, database: ProfileDatabase, **attributes: Any) -> CustomField:
+    field = CustomField(database=database, **attributes)
+    _check_field_name(field)
+    _check_field_definition(field)
+    field.save()
+    if field.unique:
+        _build_unique_index(field)
+    return field
+
+
+@transaction.atomic
+def update_field(*, field: CustomField, **changes: Any) -> CustomField:
+    """Change title, options, required, unique or default. Name and type are fixed: stored
+    values depend on them."""
+    errors = {
+        key: ["This cannot be changed; create a new field."]
+        for key in ("name", "type")
+        if key in changes and changes[key] != getattr(field, key)
+    }
+    if errors:
+        raise InvalidInput(errors)
+    was_unique = field.unique
+    for key, value in changes.items():
+        setattr(field, key, value)
+    _check_field_definition(field)
+    _check_options_in_use(field)
+    field.save()
+    if field.unique and not was_unique:
+        _build_unique_index(field)
+    elif was_unique and not field.unique:
+        storage.drop_unique_index(field)
+    return field
+
+
+@transaction.atomic
+def delete_field(*, field: CustomField) -> None:
+    """Hide the field now; its values are removed from profiles by a task, in batches."""
+    from .tasks import purge_field
+
+    if field.unique:
+        storage.drop_unique_index(field)
+    field.deleted_at = timezone.now()
+    field.save(update_fields=["deleted_at", "updated_at"])
+    transaction.on_commit(lambda: purge_field.delay(field.pk))
+
+
+def purge_field(*, field_id: int) -> int:
+    """Remove a deleted field's values from every profile, then the field; return the count.
+    Safe to run again: each batch only touches profiles that still hold the key."""
+    field = CustomField.all_objects.filter(pk=field_id, deleted_at__isnull=False).first()
+    if field is None:
+        return 0
+    removed = 0
+    while True:
+        with transaction.atomic():
+            batch = storage.remove_values_batch(
+                database_id=field.database_id, name=field.name, batch_size=PURGE_BATCH_SIZE
+            )
+        removed += batch
+        if batch < PURGE_BATCH_SIZE:
+            break
+    field.delete()
+    return removed
+
+
+def _check_field_name(field: CustomField) -> None:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", field.name or "") or len(field.name) > 63:
+        raise InvalidInput(
+            {
+                "name": [
+                    "Use 1-63 lower-case letters, digits and underscores, starting with a letter."
+                ]
+            }
+        )
+    if field.name in STANDARD_FIELD_NAMES:
+        raise InvalidInput({"name": [f"{field.name!r} is a standard profile field name."]})
+    taken = CustomField.all_objects.filter(database_id=field.database_id, name=field.name)
+    if taken.filter(deleted_at__isnull=False).exists():
+        raise InvalidInput({"name": ["A field of this name is being deleted; try again shortly."]})
+    if taken.exists():
+        raise InvalidInput({"name": ["This database already has a field with this name."]})
+
+
+def _check_field_definition(field: CustomField) -> None:
+    errors: dict[str, list[str]] = {}
+    if field.type not in FieldType.values:
+        raise InvalidInput({"type": [f"Choose one of: {', '.join(FieldType.values)}."]})
+    spec = registry.FIELD_TYPES[FieldType(field.type)]
+    if field.type == FieldType.ENUM:
+        options = field.options
+        if (
+            not isinstance(options, list)
+            or not options
+            or not all(isinstance(option, str) and option.strip() for option in options)
+        ):
+            errors["options"] = ["An enum needs a list of non-empty text options."]
+        elif len(set(options)) != len(options):
+            errors["options"] = ["Options must not repeat."]
+    elif field.options:
+        errors["options"] = ["Only enum fields have options."]
+    if field.unique and not spec.can_be_unique:
+        errors["unique"] = [f"A {field.type} field cannot be unique."]
+    if field.unique and field.default is not None:
+        errors["default"] = ["A unique field cannot have a default: every profile would share it."]
+    if field.default is not None and "options" not in errors:
+        try:
+            field.default = registry.clean_value(field, field.default)
+        except registry.Invalid as error:
+            errors["default"] = [str(error)]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _check_options_in_use(field: CustomField) -> None:
+    if field.type != FieldType.ENUM or not field.pk:
+        return
+    stored = CustomField.objects.get(pk=field.pk).options
+    dropped = [option for option in stored if option not in field.options]
+    lookup = {f"fields__{field.name}__in": dropped}
+    if dropped and field.database.profiles.filter(**lookup).exists():
+        raise InvalidInput({"options": [f"Options still used by profiles: {', '.join(dropped)}."]})
+
+
+def _build_unique_index(field: CustomField) -> None:
+    try:
+        with transaction.atomic():
+            storage.create_unique_index(field)
+    except IntegrityError:
+        shown = ", ".join(storage.duplicate_values(field))
+        raise InvalidInput(
+            {"unique": [f"Profiles already share values of this field: {shown}."]}
+        ) from None
+
+
+# Profiles (P2, P4-P6)
+
+
+def field_definitions(database: ProfileDatabase) -> dict[str, CustomField]:
+    return {field.name: field for field in database.fields.all()}
+
+
+@transaction.atomic
+def create_profile(
+    *,
+    database: ProfileDatabase,
+    values: Mapping[str, Any],
+    actor: AbstractBaseUser | None = None,
+) -> Profile:
+    """Create a profile from standard column values plus `fields`; give it its identifiers
+    (P4). Raises InvalidInput naming every bad field."""
+    profile = Profile(database=database)
+    _apply_values(profile, values, field_definitions(database), is_new=True)
+    _save_checking_uniques(profile)
+    profile.md5, profile.xxh = profile_digests(profile.pk)
+    if not profile.email:
+        profile.email = placeholder_email(profile.pk)
+    Profile.objects.filter(pk=profile.pk).update(
+        md5=profile.md5, xxh=profile.xxh, email=profile.email
+    )
+    return profile
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    profile: Profile,
+    values: Mapping[str, Any],
+    actor: AbstractBaseUser | None = None,
+) -> Profile:
+    """Apply the given columns; `fields` merges key by key (None clears a key)."""
+    changed = _apply_values(profile, values, field_definitions(profile.database), is_new=False)
+    if changed:
+        _save_checking_uniques(profile, update_fields=[*changed, "updated_at"])
+    return profile
+
+
+@transaction.atomic
+def change_status(
+    *, profile: Profile, status: Status, actor: AbstractBaseUser | None = None
+) -> Profile:
+    return update_profile(profile=profile, values={"status": status}, actor=actor)
+
+
+def delete_profile(*, profile: Profile, actor: AbstractBaseUser | None = None) -> None:
+    profile.delete()
+
+
+def profile_digests(profile_id: int) -> tuple[str, str]:
+    """The md5 and xxh identifiers of a profile_id (P4): never derived from personal data."""
+    seed = f"{settings.PROFILE_HASH_SALT}:{profile_id}".encode()
+    return hashlib.md5(seed, usedforsecurity=False).hexdigest(), xxhash.xxh64_hexdigest(seed)
+
+
+def _apply_values(
+    profile: Profile,
+    values: Mapping[str, Any],
+    definitions: Mapping[str, CustomField],
+    *,
+    is_new: bool,
+) -> list[str]:
+    """Set normalised values on `profile`; return the names of the columns that changed."""
+    errors: dict[str, Any] = {}
+    cleaned = dict(values)
+    if "email" in cleaned:
+        try:
+            cleaned["email"] = _clean_email(profile, cleaned["email"])
+        except registry.Invalid as error:
+            errors["email"] = [str(error)]
+    if "phones" in cleaned:
+        try:
+            cleaned["phones"] = normalize_phones(cleaned["phones"] or [])
+        except registry.Invalid as error:
+            errors["phones"] = [str(error)]
+    if "fields" in cleaned or is_new:
+        try:
+            cleaned["fields"] = registry.clean_fields(
+                definitions, cleaned.get("fields") or {}, current=None if is_new else profile.fields
+            )
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    changed = [key for key, value in cleaned.items() if getattr(profile, key) != value]
+    for key in changed:
+        setattr(profile, key, cleaned[key])
+    return changed
+
+
+def _clean_email(profile: Profile, raw: str | None) -> str | None:
+    if registry.is_empty(raw):
+        return placeholder_email(profile.pk) if profile.pk else None
+    email = normalize_email(raw)
+    duplicate = Profile.objects.filter(database_id=profile.database_id, email__lower=email.lower())
+    if duplicate.exclude(pk=profile.pk).exists():
+        raise registry.Invalid("Another profile of this database already has this email.")
+    return email
+
+
+def _save_checking_uniques(profile: Profile, update_fields: list[str] | None = None) -> None:
+    """Save; a unique violation that slipped past the checks (a concurrent writer) becomes
+    InvalidInput naming the field, not a 500."""
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=update_fields)
+    except IntegrityError as error:
+        raise InvalidInput(_unique_violation(profile, str(error))) from None
+
+
+def _unique_violation(profile: Profile, message: str) -> dict[str, Any]:
+    if "email" in message:
+        return {"email": ["Another profile of this database already has this email."]}
+    match = UNIQUE_INDEX_NAME.search(message)
+    field = CustomField.all_objects.filter(pk=match.group(1)).first() if match else None
+    if field is not None:
+        return {"fields": {field.name: ["Another profile of this database has this value."]}}
+    return {"non_field_errors": ["This profile conflicts with another one."]}

@@ -1,0 +1,63 @@
+"""The few statements on the `fields` JSON column that the ORM cannot express, for PostgreSQL
+(jsonb) and SQLite (JSON1). Field names reaching here are validated slugs
+(`[a-z][a-z0-9_]*`), which is what makes it safe to put them into SQL text."""
+
+from django.db import connection
+
+from .models import CustomField, Profile
+
+TABLE = Profile._meta.db_table
+
+
+def _key_expression(name: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"((fields ->> '{name}'))"
+    return f"(json_extract(fields, '$.\"{name}\"'))"
+
+
+def create_unique_index(field: CustomField) -> None:
+    """Enforce `unique` in the database: a partial expression index on the field's key,
+    limited to its database. Raises IntegrityError when existing values collide."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE UNIQUE INDEX "{field.unique_index_name}" ON {TABLE} '
+            f"{_key_expression(field.name)} WHERE database_id = {int(field.database_id)}"
+        )
+
+
+def drop_unique_index(field: CustomField) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP INDEX IF EXISTS "{field.unique_index_name}"')
+
+
+def remove_values_batch(*, database_id: int, name: str, batch_size: int) -> int:
+    """Remove key `name` from up to `batch_size` profiles of the database; return how many."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"UPDATE {TABLE} SET fields = fields - %s WHERE id IN ("
+            f"SELECT id FROM {TABLE} WHERE database_id = %s AND fields ? %s LIMIT %s)"
+        )
+        params = [name, database_id, name, batch_size]
+    else:
+        path = f'$."{name}"'
+        sql = (
+            f"UPDATE {TABLE} SET fields = json_remove(fields, %s) WHERE id IN ("
+            f"SELECT id FROM {TABLE} WHERE database_id = %s "
+            f"AND json_type(fields, %s) IS NOT NULL LIMIT %s)"
+        )
+        params = [path, database_id, path, batch_size]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def duplicate_values(field: CustomField, limit: int = 5) -> list[str]:
+    """Values of the field held by more than one profile of its database (for error messages)."""
+    expression = _key_expression(field.name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {expression} FROM {TABLE} WHERE database_id = %s AND {expression} IS NOT NULL "
+            f"GROUP BY {expression} HAVING COUNT(*) > 1 LIMIT %s",
+            [field.database_id, limit],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]

@@ -1,0 +1,80 @@
+"""Test settings and personas.
+
+- `marketer`: staff with every profiles permission but delete, the everyday user;
+- `admin_user` (pytest-django): a superuser;
+- `viewer_without_permission`: logged in, holds no permission at all;
+- `shop`: the "Shop" database with a tariff enum, an age number and a tags field.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from rest_framework.test import APIClient
+
+from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` or `celery_worker` need the real services. Without them they are
+    skipped on a laptop; in CI (CI=true) their absence is an error, never a skip."""
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_broker = bool(settings.CELERY_BROKER_URL)
+    in_ci = os.environ.get("CI") == "true"
+    for item in items:
+        missing = [
+            what
+            for marker, what, present in (
+                ("postgres", "DATABASE_URL=postgres://...", on_postgres),
+                ("celery_worker", "CELERY_BROKER_URL=redis://...", has_broker),
+            )
+            if item.get_closest_marker(marker) and not present
+        ]
+        if missing and not in_ci:
+            item.add_marker(pytest.mark.skip(reason=f"needs {', '.join(missing)}"))
+
+
+def grant(user, *codenames: str):
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.fixture
+def marketer(db):
+    user = UserFactory(username="marketer", is_staff=True)
+    return grant(
+        user,
+        *(
+            f"{action}_{model}"
+            for action in ("view", "add", "change")
+            for model in ("profile", "profiledatabase", "customfield")
+        ),
+    )
+
+
+@pytest.fixture
+def viewer_without_permission(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def api(marketer):
+    client = APIClient()
+    client.force_authenticate(marketer)
+    return client
+
+
+@pytest.fixture
+def shop(db):
+    database = ProfileDatabaseFactory(name="Shop")
+    CustomFieldFactory(database=database, name="tariff", type="enum", options=["basic", "pro"])
+    CustomFieldFactory(database=database, name="age", type="number")
+    CustomFieldFactory(database=database, name="interests", type="tags")
+    return database
