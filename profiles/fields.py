@@ -227,7 +227,7 @@ def _tags_search(field: CustomField, tag: list[str]) -> Q:
         return Q(fields__contains={field.name: tag})
     query = Q()
     for item in tag:
-        query &= Q(**{f"fields__{field.name}__contains": json.dumps(item)})
+        query &= Q(**{f"fields__{field.name}__icontains": json.dumps(item)})
     return query
 
 

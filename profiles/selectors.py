@@ -22,7 +22,7 @@ def phone_query(e164: str) -> Q:
     """Profiles holding the number among their phones (the GIN index serves PostgreSQL)."""
     if connection.vendor == "postgresql":
         return Q(phones__contains=[e164])
-    return Q(phones__contains=f'"{e164}"')  # SQLite: the JSON text holds the quoted number
+    return Q(phones__icontains=f'"{e164}"')  # SQLite: the JSON text holds the quoted number
 
 
 def with_email(queryset: QuerySet[Profile], email: str) -> QuerySet[Profile]:
