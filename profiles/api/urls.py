@@ -5,14 +5,12 @@ from . import views
 
 router = SimpleRouter()
 router.register("databases", views.DatabaseViewSet, basename="database")
-router.register(
-    r"databases/(?P<database_pk>\d+)/fields", views.FieldViewSet, basename="database-field"
-)
+router.register(r"databases/(?P<id>\d+)/fields", views.FieldViewSet, basename="database-field")
 
 urlpatterns = [
     *router.urls,
     path(
-        "databases/<int:database_pk>/profiles/",
+        "databases/<int:id>/profiles/",
         views.DatabaseProfileList.as_view(),
         name="database-profiles",
     ),

@@ -1,5 +1,7 @@
 """Thin API views: parse with a serializer, call a service or selector, answer."""
 
+from functools import cached_property
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
@@ -30,7 +32,16 @@ class DatabaseViewSet(viewsets.ModelViewSet):
         services.delete_database(database=instance)
 
 
-class FieldViewSet(viewsets.ModelViewSet):
+class DatabaseScoped:
+    """A view under /databases/{id}/: the database is looked up once per request
+    (the permission check and the handler both need it); a missing one answers 404."""
+
+    @cached_property
+    def database(self) -> ProfileDatabase:
+        return get_object_or_404(ProfileDatabase, pk=self.kwargs["id"])
+
+
+class FieldViewSet(DatabaseScoped, viewsets.ModelViewSet):
     """Custom field definitions of one database (P3), addressed by name."""
 
     queryset = CustomField.objects.all()
@@ -38,15 +49,12 @@ class FieldViewSet(viewsets.ModelViewSet):
     lookup_field = "name"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_database(self) -> ProfileDatabase:
-        return get_object_or_404(ProfileDatabase, pk=self.kwargs["database_pk"])
-
     def get_queryset(self):
-        return CustomField.objects.filter(database=self.get_database())
+        return CustomField.objects.filter(database=self.database)
 
     def perform_create(self, serializer):
         serializer.instance = services.create_field(
-            database=self.get_database(), **serializer.validated_data
+            database=self.database, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
@@ -64,22 +72,19 @@ class FieldViewSet(viewsets.ModelViewSet):
         summary="Create a profile", request=ProfileInput, responses={201: ProfileSerializer}
     ),
 )
-class DatabaseProfileList(generics.ListCreateAPIView):
+class DatabaseProfileList(DatabaseScoped, generics.ListCreateAPIView):
     queryset = Profile.objects.all()
     serializer_class = ProfileSerializer
     filterset_class = ProfileFilter
 
-    def get_database(self) -> ProfileDatabase:
-        return get_object_or_404(ProfileDatabase, pk=self.kwargs["database_pk"])
-
     def get_queryset(self):
-        return selectors.database_profiles(self.get_database())
+        return selectors.database_profiles(self.database)
 
     def create(self, request, *args, **kwargs):
         payload = ProfileInput(data=request.data)
         payload.is_valid(raise_exception=True)
         profile = services.create_profile(
-            database=self.get_database(), values=payload.to_columns(), actor=request.user
+            database=self.database, values=payload.to_columns(), actor=request.user
         )
         return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 

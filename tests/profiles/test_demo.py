@@ -1,0 +1,42 @@
+"""`manage.py load_demo`, which `make run` calls (OPERATIONS.md)."""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from profiles.models import Profile, ProfileDatabase
+
+
+def test_load_demo_creates_data_once_and_prints_a_working_login(db, settings, tmp_path, capsys):
+    # given
+    settings.BASE_DIR = tmp_path
+    # when
+    call_command("load_demo", "--profiles", "25")
+    first = capsys.readouterr().out
+    call_command("load_demo", "--profiles", "25")
+    second = capsys.readouterr().out
+    # then
+    assert Profile.objects.count() == 25
+    assert ProfileDatabase.objects.filter(name="Demo shop").exists()
+    assert "already loaded" in second
+    password = first.split("admin / ")[1].split()[0]
+    assert f"admin / {password}" in second
+    assert get_user_model().objects.get(username="admin").check_password(password)
+
+
+def test_demo_profiles_are_valid_and_identified(db, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    call_command("load_demo", "--profiles", "20", stdout=io.StringIO())
+    profiles = Profile.objects.all()
+    assert all(p.md5 and p.xxh and p.phones and p.phones[0].startswith("+") for p in profiles)
+    assert {p.registration_ip for p in profiles} <= {
+        "81.2.69.142",
+        "2.125.160.216",
+        "216.160.83.56",
+        "89.160.20.112",
+        "175.16.199.1",
+        "67.43.156.1",
+        "202.196.224.1",
+    }
+    assert len({p.fields["customer_code"] for p in profiles}) == 20
