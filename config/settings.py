@@ -113,7 +113,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "history-ensure-partitions": {"task": "history.tasks.ensure_partitions", "schedule": 86400},
+}
 
 GEOIP_DB_PATH = env.path("GEOIP_DB_PATH", default=BASE_DIR / "data/geoip/GeoLite2-City-Test.mmdb")
 # Region used to read phone numbers written without a +country prefix; empty means

@@ -13,11 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.exceptions import InvalidInput
+from history import services as history
+from history.models import EventType, ImportSource
 
 from . import fields as registry
 from . import storage
 from .contacts import normalize_email, normalize_phones, placeholder_email
-from .models import CustomField, FieldType, Profile, ProfileDatabase, Status
+from .models import CustomField, FieldType, Profile, ProfileDatabase
 
 # Every key of the profile representation, and the columns behind it: a custom field may not
 # take one of these names (P3).
@@ -215,9 +217,11 @@ def create_profile(
     database: ProfileDatabase,
     values: Mapping[str, Any],
     actor: AbstractBaseUser | None = None,
+    source: ImportSource = ImportSource.MANUAL,
 ) -> Profile:
     """Create a profile from standard column values plus `fields`; give it its identifiers
-    (P4). Raises InvalidInput naming every bad field."""
+    (P4) and record its `import` event with `source`. Raises InvalidInput naming every bad
+    field."""
     profile = Profile(database=database)
     _apply_values(profile, values, field_definitions(database), is_new=True)
     _save_checking_uniques(profile)
@@ -227,6 +231,7 @@ def create_profile(
     Profile.objects.filter(pk=profile.pk).update(
         md5=profile.md5, xxh=profile.xxh, email=profile.email
     )
+    history.record(type=EventType.IMPORT, profile=profile, actor=actor, data={"source": source})
     return profile
 
 
@@ -237,22 +242,41 @@ def update_profile(
     values: Mapping[str, Any],
     actor: AbstractBaseUser | None = None,
 ) -> Profile:
-    """Apply the given columns; `fields` merges key by key (None clears a key)."""
-    changed = _apply_values(profile, values, field_definitions(profile.database), is_new=False)
-    if changed:
-        _save_checking_uniques(profile, update_fields=[*changed, "updated_at"])
+    """Apply the given columns; `fields` merges key by key (None clears a key). A status
+    change is recorded as `status_changed`, other changes as `profile_updated` with each
+    changed name's old and new value."""
+    changes = _apply_values(profile, values, field_definitions(profile.database), is_new=False)
+    if changes:
+        _save_checking_uniques(profile, update_fields=[*changes, "updated_at"])
+        _record_changes(profile, changes, actor)
     return profile
 
 
 @transaction.atomic
-def change_status(
-    *, profile: Profile, status: Status, actor: AbstractBaseUser | None = None
-) -> Profile:
-    return update_profile(profile=profile, values={"status": status}, actor=actor)
-
-
 def delete_profile(*, profile: Profile, actor: AbstractBaseUser | None = None) -> None:
+    """Delete the profile and, in bulk, its history (P8)."""
+    history.delete_profile_events(profile_id=profile.pk)
     profile.delete()
+
+
+def _record_changes(profile: Profile, changes: dict[str, tuple], actor) -> None:
+    if "status" in changes:
+        old, new = changes.pop("status")
+        history.record(
+            type=EventType.STATUS_CHANGED, profile=profile, actor=actor,
+            data={"old": old, "new": new},
+        )  # fmt: skip
+    if "fields" in changes:
+        old, new = changes.pop("fields")
+        for name in sorted(set(old) | set(new)):
+            if old.get(name) != new.get(name):
+                changes[f"fields.{name}"] = (old.get(name), new.get(name))
+    if changes:
+        described = {name: {"old": old, "new": new} for name, (old, new) in changes.items()}
+        history.record(
+            type=EventType.PROFILE_UPDATED, profile=profile, actor=actor,
+            data={"changes": described},
+        )  # fmt: skip
 
 
 def profile_digests(profile_id: int) -> tuple[str, str]:
@@ -267,8 +291,8 @@ def _apply_values(
     definitions: Mapping[str, CustomField],
     *,
     is_new: bool,
-) -> list[str]:
-    """Set normalised values on `profile`; return the names of the columns that changed."""
+) -> dict[str, tuple[Any, Any]]:
+    """Set normalised values on `profile`; return {column: (old, new)} of what changed."""
     errors: dict[str, Any] = {}
     cleaned = dict(values)
     if "email" in cleaned:
@@ -290,10 +314,14 @@ def _apply_values(
             errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
-    changed = [key for key, value in cleaned.items() if getattr(profile, key) != value]
-    for key in changed:
-        setattr(profile, key, cleaned[key])
-    return changed
+    changes = {
+        key: (getattr(profile, key), value)
+        for key, value in cleaned.items()
+        if getattr(profile, key) != value
+    }
+    for key, (_, new) in changes.items():
+        setattr(profile, key, new)
+    return changes
 
 
 def _clean_email(profile: Profile, raw: str | None) -> str | None:

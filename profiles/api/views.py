@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
 
+from history.models import ImportSource
+
 from .. import selectors, services
 from ..models import CustomField, Profile, ProfileDatabase
 from .filters import ProfileFilter
@@ -84,7 +86,10 @@ class DatabaseProfileList(DatabaseScoped, generics.ListCreateAPIView):
         payload = ProfileInput(data=request.data)
         payload.is_valid(raise_exception=True)
         profile = services.create_profile(
-            database=self.database, values=payload.to_columns(), actor=request.user
+            database=self.database,
+            values=payload.to_columns(),
+            actor=request.user,
+            source=ImportSource.API,
         )
         return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 

@@ -1,0 +1,168 @@
+"""The one writer of action history (H1). Every app records through `record` or
+`record_many`; nothing else creates Event rows."""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Event, EventKey, EventType
+
+COPY_COLUMNS = (
+    "profile_id", "database_id", "type", "channel", "resource_id", "subscription_id",
+    "object_type", "object_id", "actor_id", "data", "ts", "created_at", "key", "visitor",
+)  # fmt: skip
+MONTHS_AHEAD = 3
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """One event to write. `ts` is when the action happened (aware); `key` makes it
+    idempotent: a key seen before is counted as a duplicate and not written again."""
+
+    type: EventType | str
+    ts: datetime
+    profile_id: int | None = None
+    database_id: int | None = None
+    channel: str = ""
+    resource_id: int | None = None
+    subscription_id: int | None = None
+    object_type: str = ""
+    object_id: int | None = None
+    actor_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    visitor: str = ""
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    accepted: int
+    duplicates: list[int]  # positions in the input whose key was seen before
+
+
+def record(
+    *,
+    type: EventType,
+    profile=None,
+    actor: AbstractBaseUser | None = None,
+    ts: datetime | None = None,
+    data: dict[str, Any] | None = None,
+    **references: Any,
+) -> RecordResult:
+    """Record one event about `profile` (a Profile or None for an anonymous visitor).
+    `references`: channel, resource_id, subscription_id, object_type, object_id, key, visitor."""
+    draft = EventDraft(
+        type=type,
+        ts=ts or timezone.now(),
+        profile_id=profile.pk if profile is not None else None,
+        database_id=profile.database_id if profile is not None else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        data=data or {},
+        **references,
+    )
+    return record_many([draft])
+
+
+@transaction.atomic
+def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
+    """Write a batch in one go (COPY on PostgreSQL, a bulk INSERT elsewhere). Events whose
+    idempotency key was already used, in an earlier call or earlier in this batch, are
+    skipped and reported by position."""
+    duplicates = _claim_keys(drafts)
+    fresh = [draft for index, draft in enumerate(drafts) if index not in duplicates]
+    if connection.vendor == "postgresql":
+        _copy(fresh)
+    else:
+        Event.objects.bulk_create([Event(**asdict(draft)) for draft in fresh], batch_size=500)
+    return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
+
+
+def _claim_keys(drafts: Sequence[EventDraft]) -> set[int]:
+    """Store the batch's new keys; return the positions whose key is not new."""
+    first_seen: dict[str, int] = {}
+    duplicates: set[int] = set()
+    for index, draft in enumerate(drafts):
+        if draft.key is None:
+            continue
+        if draft.key in first_seen:
+            duplicates.add(index)
+        else:
+            first_seen[draft.key] = index
+    if not first_seen:
+        return duplicates
+    claimed = _insert_new_keys(list(first_seen))
+    duplicates.update(index for key, index in first_seen.items() if key not in claimed)
+    return duplicates
+
+
+def _insert_new_keys(keys: list[str]) -> set[str]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO history_eventkey (key, created_at) SELECT unnest(%s::text[]), now() "
+                "ON CONFLICT DO NOTHING RETURNING key",
+                [keys],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    taken = set(EventKey.objects.filter(key__in=keys).values_list("key", flat=True))
+    new = [key for key in keys if key not in taken]
+    EventKey.objects.bulk_create([EventKey(key=key) for key in new])
+    return set(new)
+
+
+def _copy(drafts: Iterable[EventDraft]) -> None:
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY history_event ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for draft in drafts:
+            copy.write_row(_copy_row(draft, now))
+
+
+def _copy_row(draft: EventDraft, now: datetime) -> tuple:
+    return (
+        draft.profile_id, draft.database_id, str(draft.type), draft.channel, draft.resource_id,
+        draft.subscription_id, draft.object_type, draft.object_id, draft.actor_id,
+        json.dumps(draft.data, cls=DjangoJSONEncoder), draft.ts, now, draft.key, draft.visitor,
+    )  # fmt: skip
+
+
+def delete_profile_events(*, profile_id: int) -> int:
+    """Delete every event of a profile in one statement (P8); return how many."""
+    deleted, _ = Event.objects.filter(profile_id=profile_id).delete()
+    return deleted
+
+
+def ensure_partitions(*, months_ahead: int = MONTHS_AHEAD, today: date | None = None) -> list[str]:
+    """Make the monthly partitions of `history_event` from this month to `months_ahead`
+    months on (PostgreSQL only); return the names created. Safe to run any time."""
+    if connection.vendor != "postgresql":
+        return []
+    today = today or timezone.now().date()
+    created = []
+    with connection.cursor() as cursor:
+        for shift in range(months_ahead + 1):
+            start, end = _month(today, shift), _month(today, shift + 1)
+            name = f"history_event_{start.year}_{start.month:02d}"
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is not None:
+                continue
+            cursor.execute(
+                f"CREATE TABLE {name} PARTITION OF history_event "
+                f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+            )
+            created.append(name)
+    return created
+
+
+def _month(today: date, shift: int) -> date:
+    index = today.year * 12 + today.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
