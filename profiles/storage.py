@@ -18,6 +18,10 @@ def _key_expression(name: str) -> str:
 def create_unique_index(field: CustomField) -> None:
     """Enforce `unique` in the database: a partial expression index on the field's key,
     limited to its database. Raises IntegrityError when existing values collide."""
+    if connection.vendor == "postgresql":
+        # PostgreSQL refuses CREATE INDEX on a table with deferred foreign-key checks still
+        # pending, as when profiles were written earlier in the same transaction: run them now.
+        connection.check_constraints()
     with connection.cursor() as cursor:
         cursor.execute(
             f'CREATE UNIQUE INDEX "{field.unique_index_name}" ON {TABLE} '
