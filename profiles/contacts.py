@@ -4,7 +4,7 @@ import phonenumbers
 from django.conf import settings
 from email_validator import EmailNotValidError, validate_email
 
-from .fields import Invalid
+from .fields import Invalid, is_empty
 
 PLACEHOLDER_DOMAIN = "localhost"
 MAX_PHONES = 20
@@ -17,6 +17,8 @@ def placeholder_email(profile_id: int) -> str:
 
 def normalize_email(raw: str) -> str:
     """A syntactically valid address with its domain lower-cased; raises Invalid."""
+    if not isinstance(raw, str):
+        raise Invalid(f"Expected an email address as text, got {raw!r}.")
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -38,6 +40,9 @@ def normalize_phone(raw: str) -> str:
 
 def normalize_phones(raw: list[str]) -> list[str]:
     """Every number in E.164, duplicates dropped, the first (primary) kept first."""
+    if not isinstance(raw, list | tuple):
+        raise Invalid(f"Expected a list of phone numbers, got {raw!r}.")
     if len(raw) > MAX_PHONES:
         raise Invalid(f"A profile holds at most {MAX_PHONES} phone numbers; got {len(raw)}.")
-    return list(dict.fromkeys(normalize_phone(item) for item in raw if item and item.strip()))
+    numbers = (normalize_phone(item) for item in raw if not is_empty(item))
+    return list(dict.fromkeys(numbers))

@@ -68,6 +68,7 @@ def _number_json(value: Any, field: CustomField) -> int:
 
 
 def _number_text(text: str, field: CustomField) -> int:
+    text = text.strip()
     if not _INTEGER.fullmatch(text):
         raise Invalid(f"{text!r} is not a whole number.")
     return int(text)
@@ -83,11 +84,15 @@ def _float_json(value: Any, field: CustomField) -> float:
     if isinstance(value, bool):
         raise Invalid("Expected a number, got a boolean.")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # a JSON integer beyond the float range
+            raise Invalid("The number must be finite.") from None
     return _float_text(_require_text(value, "a number"), field)
 
 
 def _float_text(text: str, field: CustomField) -> float:
+    text = text.strip()
     if not _DECIMAL.fullmatch(text):
         raise Invalid(f"{text!r} is not a number (use a dot as the decimal separator).")
     return float(text)
@@ -119,6 +124,7 @@ def _date_json(value: Any, field: CustomField) -> str:
 
 
 def _date_text(text: str, field: CustomField) -> str:
+    text = text.strip()
     match = _RFC3339.fullmatch(text)
     if not match:
         raise Invalid(f"{text!r} is not a date: use YYYY-MM-DD or RFC 3339 (2019-08-22T10:00:00Z).")
@@ -126,9 +132,9 @@ def _date_text(text: str, field: CustomField) -> str:
         if not match["time"]:
             return date.fromisoformat(match["date"]).isoformat()
         moment = datetime.fromisoformat(text.replace(" ", "T").replace("z", "Z"))
-    except ValueError as error:
+        moment = moment.astimezone(UTC)  # OverflowError at the edges of years 1 and 9999
+    except (ValueError, OverflowError) as error:
         raise Invalid(f"{text!r} is not a real date: {error}.") from None
-    moment = moment.astimezone(UTC)
     timespec = "microseconds" if moment.microsecond else "seconds"
     return moment.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
 
@@ -149,7 +155,7 @@ def _boolean_json(value: Any, field: CustomField) -> bool:
 
 
 def _boolean_text(text: str, field: CustomField) -> bool:
-    lowered = text.lower()
+    lowered = text.strip().lower()
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
@@ -178,6 +184,7 @@ def _ip_json(value: Any, field: CustomField) -> str:
 
 
 def _ip_text(text: str, field: CustomField) -> str:
+    text = text.strip()
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
