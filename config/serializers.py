@@ -16,3 +16,19 @@ class StrictSerializer(serializers.Serializer):
                     {key: ["Unknown field."] for key in sorted(unknown)}
                 )
         return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An RFC 3339 time that must carry its zone: a naive time is ambiguous, so it is refused
+    rather than read in the server's zone."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and not _has_zone(value):
+            raise serializers.ValidationError("Give the time zone, e.g. 2026-05-01T10:00:00Z.")
+        return parsed
+
+
+def _has_zone(text: str) -> bool:
+    text = text.strip()
+    return text.endswith(("Z", "z")) or (len(text) > 6 and text[-6] in "+-" and text[-3] == ":")

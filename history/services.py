@@ -166,3 +166,70 @@ def ensure_partitions(*, months_ahead: int = MONTHS_AHEAD, today: date | None = 
 def _month(today: date, shift: int) -> date:
     index = today.year * 12 + today.month - 1 + shift
     return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    accepted: int
+    duplicates: int
+    errors: list[dict[str, Any]]  # {"index": n, "errors": {"field": ["reason"]}}
+
+
+def ingest_events(items: Sequence[tuple[int, dict[str, Any]]]) -> IngestReport:
+    """H4: record validated client events, given as (position in the request, fields).
+    Profiles named by id or by email + database are looked up in bulk; an event whose
+    profile does not exist is reported by position and the others are still recorded."""
+    by_id, by_email = _resolve_profiles([fields for _, fields in items])
+    drafts, positions, errors = [], [], []
+    for index, fields in items:
+        if "profile" in fields:
+            found = by_id.get(fields["profile"])
+            missing = {"profile": [f"No profile has id {fields['profile']}."]}
+        elif "email" in fields:
+            found = by_email.get((fields["database"], fields["email"].strip().lower()))
+            missing = {"email": ["No profile of this database has this email."]}
+        else:
+            found, missing = (None, None), None  # an anonymous visitor's event
+        if found is None:
+            errors.append({"index": index, "errors": missing})
+            continue
+        drafts.append(_draft(fields, *found))
+        positions.append(index)
+    result = record_many(drafts)
+    return IngestReport(accepted=result.accepted, duplicates=len(result.duplicates), errors=errors)
+
+
+def _draft(fields: dict[str, Any], profile_id: int | None, database_id: int | None):
+    return EventDraft(
+        type=fields["type"],
+        ts=fields.get("ts") or timezone.now(),
+        profile_id=profile_id,
+        database_id=database_id,
+        channel=fields.get("channel", ""),
+        resource_id=fields.get("resource"),
+        data=fields.get("data", {}),
+        key=fields.get("key"),
+        visitor=fields.get("visitor", ""),
+    )
+
+
+def _resolve_profiles(events: Sequence[dict[str, Any]]) -> tuple[dict, dict]:
+    """{id: (id, database_id)} and {(database_id, lower email): (id, database_id)}, in one
+    query for the ids and one per database for the emails."""
+    from profiles.models import Profile
+
+    ids = {fields["profile"] for fields in events if "profile" in fields}
+    by_id = {
+        pk: (pk, database_id)
+        for pk, database_id in Profile.objects.filter(pk__in=ids).values_list("id", "database_id")
+    }
+    emails: dict[int, set[str]] = {}
+    for fields in events:
+        if "email" in fields and "profile" not in fields:
+            emails.setdefault(fields["database"], set()).add(fields["email"].strip().lower())
+    by_email = {}
+    for database_id, lowered in emails.items():
+        rows = Profile.objects.filter(database_id=database_id, email__lower__in=lowered)
+        for pk, email in rows.values_list("id", "email"):
+            by_email[(database_id, email.lower())] = (pk, database_id)
+    return by_id, by_email

@@ -38,16 +38,15 @@ def search_profiles(queryset: QuerySet[Profile], text: str) -> QuerySet[Profile]
     text = text.strip()
     match = _FIELD_QUERY.fullmatch(text)
     if match:
-        return queryset.filter(_custom_field_query(queryset, match["name"], match["value"]))
+        return queryset.filter(_custom_field_query(match["name"], match["value"]))
     if "@" in text:
         return with_email(queryset, text)
     return queryset.filter(_identifier_query(text) | _name_query(text))
 
 
-def _custom_field_query(queryset: QuerySet[Profile], name: str, value: str) -> Q:
-    definitions = CustomField.objects.filter(
-        name=name, database__in=queryset.values("database").distinct()
-    )
+def _custom_field_query(name: str, value: str) -> Q:
+    # Each database's field of that name, matched on that database's profiles only.
+    definitions = CustomField.objects.filter(name=name)
     query = Q(pk__in=[])
     for field in definitions:
         query |= Q(database_id=field.database_id) & registry.search_query(field, value)

@@ -1,0 +1,81 @@
+"""Reads of action history: a profile's timeline (H2), the message summary (H3), exports (H5)."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from subscriptions.models import Channel
+
+from .models import Event, EventType
+
+DEFAULT_PERIOD = timedelta(days=7)
+MAX_AHEAD = timedelta(days=1)  # ingestion refuses events further in the future
+# H3: the summary's actions and the event type that proves each.
+SUMMARY_ACTIONS = {
+    "sent": EventType.SEND,
+    "delivered": EventType.DELIVERY,
+    "opened": EventType.OPEN,
+    "clicked": EventType.CLICK,
+    "seen": EventType.READ,
+    "replied": EventType.REPLY,
+}
+
+
+def default_period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    """H2: with neither bound the last 7 days; with only `until`, the 7 days before it.
+    A missing `until` is the latest time an event may carry (a day ahead), which also lets
+    PostgreSQL skip the default partition."""
+    if since is None:
+        since = (until or timezone.now()) - DEFAULT_PERIOD
+    return since, until or timezone.now() + MAX_AHEAD
+
+
+def profile_history(
+    *,
+    profile_id: int,
+    types: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Event]:
+    """A profile's events in the period, newest first: served by the (profile_id, ts, id)
+    index, and by month partition pruning on PostgreSQL."""
+    since, until = default_period(since, until)
+    events = Event.objects.filter(profile_id=profile_id, ts__gte=since, ts__lt=until)
+    if types:
+        events = events.filter(type__in=types)
+    return events.order_by("-ts", "-id")
+
+
+def database_history(
+    *, database_id: int, since: datetime, until: datetime, types: Sequence[str] = ()
+) -> QuerySet[Event]:
+    """A whole database's events in the period, oldest first (the H5 export)."""
+    events = Event.objects.filter(database_id=database_id, ts__gte=since, ts__lt=until)
+    if types:
+        events = events.filter(type__in=types)
+    return events.order_by("ts", "id")
+
+
+def message_summary(*, profile_id: int) -> dict[str, dict[str, bool]]:
+    """H3: per channel, which actions ever happened, in one query: an EXISTS probe on the
+    (profile_id, type, channel) index for each pair, so it costs the same for 10 events or
+    100,000."""
+    pairs = [(channel, action) for channel in Channel.values for action in SUMMARY_ACTIONS]
+    probes = " UNION ALL ".join(
+        "SELECT %s, %s WHERE EXISTS (SELECT 1 FROM history_event "
+        "WHERE profile_id = %s AND type = %s AND channel = %s)"
+        for _ in pairs
+    )
+    params = []
+    for channel, action in pairs:
+        params += [channel, action, profile_id, str(SUMMARY_ACTIONS[action]), channel]
+    with connection.cursor() as cursor:
+        cursor.execute(probes, params)
+        happened = set(cursor.fetchall())
+    return {
+        channel: {action: (channel, action) in happened for action in SUMMARY_ACTIONS}
+        for channel in Channel.values
+    }
