@@ -26,8 +26,8 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LINE_MAX_LENGTH = 4000
 TAG_MAX_LENGTH = 200
 TAG_SEPARATORS = re.compile(r"[,|;]")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _RFC3339 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[Tt ](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?P<tz>[Zz]|[+-]\d{2}:\d{2}))?"
@@ -343,7 +343,10 @@ def clean_fields(
     for name, field in definitions.items():
         if is_new and name not in result and field.default is not None:
             result[name] = field.default
-        if field.required and name not in result and name not in errors:
+        # On update only a key being cleared is checked: a field made required later must
+        # not block unrelated changes to older profiles that lack it.
+        touched = is_new or name in values
+        if field.required and touched and name not in result and name not in errors:
             errors[name] = ["This field is required."]
     if errors:
         raise InvalidInput({"fields": errors})

@@ -29,8 +29,11 @@ def with_email(queryset: QuerySet[Profile], email: str) -> QuerySet[Profile]:
     return queryset.filter(email__lower=email.strip().lower())
 
 
-def search_profiles(queryset: QuerySet[Profile], text: str) -> QuerySet[Profile]:
+def search_profiles(
+    queryset: QuerySet[Profile], text: str, *, database: ProfileDatabase | None = None
+) -> QuerySet[Profile]:
     """Quick search (P15): email, phone, profile_id, md5/xxh, `field_name:value`, or a name.
+    `field_name:value` reads the fields of `database`, or of every database when None.
 
     Raises `registry.Invalid` when a `field_name:value` query names no custom field or holds a
     value of the wrong type.
@@ -38,15 +41,17 @@ def search_profiles(queryset: QuerySet[Profile], text: str) -> QuerySet[Profile]
     text = text.strip()
     match = _FIELD_QUERY.fullmatch(text)
     if match:
-        return queryset.filter(_custom_field_query(match["name"], match["value"]))
+        return queryset.filter(_custom_field_query(match["name"], match["value"], database))
     if "@" in text:
         return with_email(queryset, text)
     return queryset.filter(_identifier_query(text) | _name_query(text))
 
 
-def _custom_field_query(name: str, value: str) -> Q:
+def _custom_field_query(name: str, value: str, database: ProfileDatabase | None) -> Q:
     # Each database's field of that name, matched on that database's profiles only.
     definitions = CustomField.objects.filter(name=name)
+    if database is not None:
+        definitions = definitions.filter(database=database)
     query = Q(pk__in=[])
     for field in definitions:
         query |= Q(database_id=field.database_id) & registry.search_query(field, value)

@@ -52,12 +52,16 @@ def update_database(*, database: ProfileDatabase, **changes: Any) -> ProfileData
     return database
 
 
+@transaction.atomic
 def delete_database(*, database: ProfileDatabase) -> None:
-    """Deletes an empty database; one that still holds profiles raises InvalidInput."""
+    """Deletes an empty database with its field definitions and their unique indexes; one
+    that still holds profiles raises InvalidInput."""
     if database.profiles.exists():
         raise InvalidInput(
             {"database": ["This database still holds profiles; delete or move them first."]}
         )
+    for field in CustomField.all_objects.filter(database=database, unique=True):
+        storage.drop_unique_index(field)
     database.delete()
 
 
@@ -325,8 +329,9 @@ def _apply_values(
 
 
 def _clean_email(profile: Profile, raw: str | None) -> str | None:
-    if registry.is_empty(raw):
-        return placeholder_email(profile.pk) if profile.pk else None
+    placeholder = placeholder_email(profile.pk) if profile.pk else None
+    if registry.is_empty(raw) or (placeholder and str(raw).strip().lower() == placeholder):
+        return placeholder  # a client echoing the placeholder back changes nothing
     email = normalize_email(raw)
     duplicate = Profile.objects.filter(database_id=profile.database_id, email__lower=email.lower())
     if duplicate.exclude(pk=profile.pk).exists():

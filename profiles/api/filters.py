@@ -29,6 +29,8 @@ class ProfileFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         try:
-            return selectors.search_profiles(queryset, value)
+            # the view under /databases/{id}/ that owns this filter knows its database
+            database = self.request.parser_context["view"].database
+            return selectors.search_profiles(queryset, value, database=database)
         except Invalid as error:
             raise ValidationError({"q": [str(error)]}) from None

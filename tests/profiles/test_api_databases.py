@@ -1,6 +1,7 @@
 """P1 databases and P3 field definitions through the REST API (API.md "Databases and fields")."""
 
 import pytest
+from django.db import connection
 
 from profiles.models import CustomField, ProfileDatabase
 from tests.conftest import grant
@@ -158,3 +159,22 @@ def test_deleted_field_disappears_and_its_values_are_purged(
     profile.refresh_from_db()
     assert profile.fields == {"tariff": "pro"}
     assert not CustomField.all_objects.filter(database=shop, name="age").exists()
+
+
+def test_deleting_a_database_drops_its_unique_field_indexes(api, marketer):
+    # given
+    grant(marketer, "delete_profiledatabase")
+    database = ProfileDatabaseFactory()
+    field = CustomFieldFactory(database=database, name="code", unique=True)
+    index = field.unique_index_name
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return connection.introspection.get_constraints(cursor, "profiles_profile")
+
+    assert index in indexes()
+    # when
+    response = api.delete(f"/api/v1/databases/{database.id}/")
+    # then
+    assert response.status_code == 204
+    assert index not in indexes()

@@ -5,7 +5,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import grant
-from tests.profiles.factories import ProfileDatabaseFactory, ProfileFactory, UserFactory
+from tests.profiles.factories import (
+    CustomFieldFactory,
+    ProfileDatabaseFactory,
+    ProfileFactory,
+    UserFactory,
+)
 
 
 def ids(response) -> list[int]:
@@ -140,3 +145,17 @@ def test_writing_needs_the_add_permission(shop):
     response = client.post(f"/api/v1/databases/{shop.id}/profiles/", {}, format="json")
     # then
     assert response.status_code == 403
+
+
+def test_field_search_in_an_empty_database_finds_nothing(api, shop):
+    response = api.get(f"/api/v1/databases/{shop.id}/profiles/", {"q": "tariff:pro"})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_field_search_names_only_this_databases_fields(api, shop, people):
+    other = ProfileDatabaseFactory()
+    CustomFieldFactory(database=other, name="nickname")
+    response = api.get(f"/api/v1/databases/{shop.id}/profiles/", {"q": "nickname:x"})
+    assert response.status_code == 400
+    assert "nickname" in response.json()["q"][0]

@@ -262,3 +262,25 @@ def test_delete_profile_needs_the_delete_permission(api, marketer, shop):
 
 def test_missing_profile_answers_404(api):
     assert api.get("/api/v1/profiles/424242/").status_code == 404
+
+
+def test_patch_echoing_the_placeholder_email_keeps_it(api, shop):
+    # given a profile created without an email
+    created = api.post(profiles_url(shop), {"first_name": "Nobody"}, format="json").json()
+    # when the client sends back what it read
+    created["first_name"] = "Somebody"
+    response = api.patch(f"/api/v1/profiles/{created['id']}/", created, format="json")
+    # then
+    assert response.status_code == 200
+    assert response.json()["email"] == f"{created['id']}@localhost"
+
+
+def test_a_field_made_required_later_does_not_block_unrelated_changes(api, shop):
+    # given a profile without a tariff, then tariff becomes required
+    profile = ProfileFactory(database=shop, fields={"age": 30})
+    api.patch(f"/api/v1/databases/{shop.id}/fields/tariff/", {"required": True}, format="json")
+    # when
+    unrelated = api.patch(f"/api/v1/profiles/{profile.id}/", {"fields": {"age": 31}}, format="json")
+    # then
+    assert unrelated.status_code == 200
+    assert unrelated.json()["fields"] == {"age": 31}

@@ -9,9 +9,9 @@ from profiles.selectors import search_profiles
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, ProfileFactory
 
 
-def found(text: str, queryset=None) -> set[int]:
+def found(text: str, queryset=None, database=None) -> set[int]:
     queryset = Profile.objects.all() if queryset is None else queryset
-    return set(search_profiles(queryset, text).values_list("pk", flat=True))
+    return set(search_profiles(queryset, text, database=database).values_list("pk", flat=True))
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_field_of_another_database_is_unknown_when_searching_one_database(shop):
     CustomFieldFactory(database=other, name="nickname", type="line")
 
     with pytest.raises(Invalid, match="No custom field is named 'nickname'."):
-        found("nickname:ann", Profile.objects.filter(database=shop))
+        found("nickname:ann", Profile.objects.filter(database=shop), database=shop)
 
 
 def test_field_search_across_databases_uses_each_databases_field(shop):
