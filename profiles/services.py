@@ -30,6 +30,7 @@ STANDARD_FIELD_NAMES = frozenset(
     | {"gcg", "control_group", "visitor", "subscriptions", "history"}
 )
 UNIQUE_INDEX_NAME = re.compile(r"profiles_cf_uniq_(\d+)")
+EMAIL_CONSTRAINT = "profiles_profile_email_ci_uniq"
 PURGE_BATCH_SIZE = 10_000
 
 
@@ -350,7 +351,9 @@ def _save_checking_uniques(profile: Profile, update_fields: list[str] | None = N
 
 
 def _unique_violation(profile: Profile, message: str) -> dict[str, Any]:
-    if "email" in message:
+    # By constraint name: PostgreSQL's message also quotes the indexed expression, which
+    # for a custom field named e.g. `work_email` contains "email" too.
+    if EMAIL_CONSTRAINT in message:
         return {"email": ["Another profile of this database already has this email."]}
     match = UNIQUE_INDEX_NAME.search(message)
     field = CustomField.all_objects.filter(pk=match.group(1)).first() if match else None

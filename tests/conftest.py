@@ -13,7 +13,18 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from config import celery_app
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process even when CELERY_BROKER_URL is set (CI); tests marked
+    `celery_worker` switch this off in their own fixture and use a real worker."""
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = was_eager
 
 
 @pytest.fixture(autouse=True)

@@ -284,3 +284,17 @@ def test_a_field_made_required_later_does_not_block_unrelated_changes(api, shop)
     # then
     assert unrelated.status_code == 200
     assert unrelated.json()["fields"] == {"age": 31}
+
+
+def test_duplicate_in_a_unique_field_named_like_email_blames_that_field(api, shop):
+    # given a unique custom field whose name contains "email"
+    api.post(f"/api/v1/databases/{shop.id}/fields/",
+             {"name": "work_email", "type": "line", "unique": True}, format="json")  # fmt: skip
+    api.post(profiles_url(shop), {"fields": {"work_email": "a@corp.example"}}, format="json")
+    # when
+    response = api.post(profiles_url(shop), {"fields": {"work_email": "a@corp.example"}},
+                        format="json")  # fmt: skip
+    # then
+    assert response.status_code == 400
+    assert set(response.json()) == {"fields"}
+    assert "work_email" in response.json()["fields"]
