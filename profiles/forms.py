@@ -12,8 +12,6 @@ it would copy the new values onto the instance before `update_profile` compares 
 and the services check the same rules, uniqueness included.
 """
 
-import re
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +26,7 @@ from config.exceptions import InvalidInput
 from . import fields as registry
 from . import services
 from .models import CustomField, FieldType, Profile, ProfileDatabase
+from .validators import check_timezone, normalize_country
 
 # A custom field `age` is the form field `fields__age`: standard names never hold "__".
 CUSTOM_PREFIX = "fields__"
@@ -229,13 +228,6 @@ GROUPED_COLUMNS = [
 ]
 
 
-def _country(value: str) -> str:
-    value = value.strip().upper()
-    if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise forms.ValidationError("Use a two-letter ISO 3166 country code, e.g. GB.")
-    return value
-
-
 class ProfileForm(ServiceForm):
     """A profile of one database: the standard fields plus one form field per custom field,
     added by `profile_form_class`. Saves only what changed, through create_profile or
@@ -288,16 +280,13 @@ class ProfileForm(ServiceForm):
         return [line.strip() for line in self.cleaned_data["phones"].splitlines() if line.strip()]
 
     def clean_registration_country(self) -> str:
-        return _country(self.cleaned_data["registration_country"])
+        return normalize_country(self.cleaned_data["registration_country"])
 
     def clean_tracked_country(self) -> str:
-        return _country(self.cleaned_data["tracked_country"])
+        return normalize_country(self.cleaned_data["tracked_country"])
 
     def clean_tracked_timezone(self) -> str:
-        value = self.cleaned_data["tracked_timezone"].strip()
-        if value and value not in zoneinfo.available_timezones():
-            raise forms.ValidationError(f"{value!r} is not an IANA time zone (Europe/London).")
-        return value
+        return check_timezone(self.cleaned_data["tracked_timezone"])
 
     def write(self) -> Profile:
         values = self.service_values()

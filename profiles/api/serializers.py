@@ -1,15 +1,13 @@
 """Profile API shapes (API.md "Profiles"). Input serializers check types; database rules
 (uniqueness, custom field values, E.164) are the services' job."""
 
-import re
-import zoneinfo
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.serializers import StrictSerializer
 
 from ..models import CustomField, FieldType, Gender, Profile, ProfileDatabase, Status
+from ..validators import check_timezone, normalize_country
 
 GROUPS = {
     "registration": ("date", "ip", "city", "country", "link", "provider"),
@@ -50,13 +48,6 @@ class FieldSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
-def _country(value: str) -> str:
-    value = value.strip().upper()
-    if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise serializers.ValidationError("Use a two-letter ISO 3166 country code, e.g. GB.")
-    return value
-
-
 class RegistrationInput(StrictSerializer):
     date = serializers.DateTimeField(required=False, allow_null=True)
     ip = serializers.IPAddressField(required=False, allow_null=True, allow_blank=True)
@@ -66,7 +57,7 @@ class RegistrationInput(StrictSerializer):
     provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_country(self, value: str) -> str:
-        return _country(value)
+        return normalize_country(value)
 
 
 class TrackedInput(StrictSerializer):
@@ -82,14 +73,10 @@ class TrackedInput(StrictSerializer):
     )
 
     def validate_country(self, value: str) -> str:
-        return _country(value)
+        return normalize_country(value)
 
     def validate_timezone(self, value: str) -> str:
-        if value and value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError(
-                f"{value!r} is not an IANA time zone (Europe/London)."
-            )
-        return value
+        return check_timezone(value)
 
 
 class UtmInput(StrictSerializer):
