@@ -1,6 +1,7 @@
 """Writes on databases, custom fields and profiles. Every edge (API, admin, commands, import)
 calls these; none saves these models itself."""
 
+import copy
 import hashlib
 import re
 from collections.abc import Mapping
@@ -96,17 +97,18 @@ def update_field(*, field: CustomField, **changes: Any) -> CustomField:
     }
     if errors:
         raise InvalidInput(errors)
-    was_unique = field.unique
+    # Checked on a copy, so a refused change leaves the caller's object as stored.
+    candidate = copy.copy(field)
     for key, value in changes.items():
-        setattr(field, key, value)
-    _check_field_definition(field)
-    _check_options_in_use(field)
-    field.save()
-    if field.unique and not was_unique:
-        _build_unique_index(field)
-    elif was_unique and not field.unique:
-        storage.drop_unique_index(field)
-    return field
+        setattr(candidate, key, value)
+    _check_field_definition(candidate)
+    _check_options_in_use(candidate, stored=field.options)
+    candidate.save()
+    if candidate.unique and not field.unique:
+        _build_unique_index(candidate)
+    elif field.unique and not candidate.unique:
+        storage.drop_unique_index(candidate)
+    return candidate
 
 
 @transaction.atomic
@@ -188,10 +190,9 @@ def _check_field_definition(field: CustomField) -> None:
         raise InvalidInput(errors)
 
 
-def _check_options_in_use(field: CustomField) -> None:
-    if field.type != FieldType.ENUM or not field.pk:
+def _check_options_in_use(field: CustomField, stored: list[str]) -> None:
+    if field.type != FieldType.ENUM:
         return
-    stored = CustomField.objects.get(pk=field.pk).options
     dropped = [option for option in stored if option not in field.options]
     lookup = {f"fields__{field.name}__in": dropped}
     if dropped and field.database.profiles.filter(**lookup).exists():

@@ -178,3 +178,17 @@ def test_deleting_a_database_drops_its_unique_field_indexes(api, marketer):
     # then
     assert response.status_code == 204
     assert index not in indexes()
+
+
+def test_a_refused_field_change_leaves_the_object_as_stored(shop):
+    # given
+    from config.exceptions import InvalidInput
+    from profiles import services
+
+    field = CustomField.objects.get(database=shop, name="tariff")
+    # when
+    with pytest.raises(InvalidInput):
+        services.update_field(field=field, options=["a", "a"], title="Changed")
+    # then
+    assert (field.options, field.title) == (["basic", "pro"], "Tariff")
+    assert CustomField.objects.get(pk=field.pk).title == "Tariff"
