@@ -139,7 +139,9 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tessera API",
-    "DESCRIPTION": "Customer data platform: profile databases, custom fields and profiles.",
+    "DESCRIPTION": "Customer data platform: profile databases, custom fields, profiles and "
+    'their action history. Errors: {"field": ["reason"]}; custom field errors nest under '
+    '"fields".',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -110,8 +110,8 @@ class Profile(models.Model):
     database = models.ForeignKey(ProfileDatabase, on_delete=models.PROTECT, related_name="profiles")
     # Digests of the profile_id, filled by the service right after the insert gives the id.
     # NULL (not "") so that many rows may lack them for that instant without breaking unique.
-    md5 = models.CharField("md5", max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001
-    xxh = models.CharField("xxh", max_length=16, unique=True, null=True, editable=False)  # noqa: DJ001
+    md5 = models.CharField("MD5", max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001
+    xxh = models.CharField("XXH", max_length=16, unique=True, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBSCRIBED)
     is_test = models.BooleanField("test subscriber", default=False)
 

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='profile',
             name='md5',
-            field=models.CharField(editable=False, max_length=32, null=True, unique=True, verbose_name='md5'),
+            field=models.CharField(editable=False, max_length=32, null=True, unique=True, verbose_name='MD5'),
         ),
         migrations.AlterField(
             model_name='profile',
             name='xxh',
-            field=models.CharField(editable=False, max_length=16, null=True, unique=True, verbose_name='xxh'),
+            field=models.CharField(editable=False, max_length=16, null=True, unique=True, verbose_name='XXH'),
         ),
     ]
