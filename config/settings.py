@@ -148,6 +148,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per vocabulary, named after it (API.md "Enumerations").
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "profiles.models.Status",
+        "FieldTypeEnum": "profiles.models.FieldType",
+        "ChannelEnum": "subscriptions.models.Channel",
+        "EventTypeEnum": "history.models.EventType",
+        "IngestibleEventTypeEnum": "history.api.serializers.INGESTIBLE_TYPES",
+        "SuppressionReasonEnum": "subscriptions.models.Suppression.Reason",
+    },
 }
 
 LOGGING = {

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 api_v1 = [
     path("", include("profiles.api.urls")),
     path("", include("history.api.urls")),
+    path("", include("subscriptions.api.urls")),
 ]
 
 urlpatterns = [

@@ -196,7 +196,21 @@ def ingest_events(items: Sequence[tuple[int, dict[str, Any]]]) -> IngestReport:
         drafts.append(_draft(fields, *found))
         positions.append(index)
     result = record_many(drafts)
+    _suppress_hard_bounces(drafts)
     return IngestReport(accepted=result.accepted, duplicates=len(result.duplicates), errors=errors)
+
+
+def _suppress_hard_bounces(drafts: Sequence[EventDraft]) -> None:
+    """S7: a bounced email goes on the suppression list (subscriptions owns the list)."""
+    from subscriptions.services import suppress_hard_bounces
+
+    bounces = [
+        (draft.profile_id, draft.data.get("contact"))
+        for draft in drafts
+        if draft.type == EventType.HARD_BOUNCE and draft.channel == "email" and draft.profile_id
+    ]
+    if bounces:
+        suppress_hard_bounces(bounces)
 
 
 def _draft(fields: dict[str, Any], profile_id: int | None, database_id: int | None):

@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from config.exceptions import InvalidInput
 
-from .models import CustomField, FieldType
+from .models import FieldDefinition, FieldType
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LINE_MAX_LENGTH = 4000
@@ -57,7 +57,7 @@ def _require_text(value: Any, expected: str) -> str:
 
 
 # Number: 64-bit signed integer.
-def _number_json(value: Any, field: CustomField) -> int:
+def _number_json(value: Any, field: FieldDefinition) -> int:
     if isinstance(value, bool):
         raise Invalid("Expected a whole number, got a boolean.")
     if isinstance(value, float):
@@ -67,20 +67,20 @@ def _number_json(value: Any, field: CustomField) -> int:
     return _number_text(_require_text(value, "a whole number"), field)
 
 
-def _number_text(text: str, field: CustomField) -> int:
+def _number_text(text: str, field: FieldDefinition) -> int:
     text = text.strip()
     if not _INTEGER.fullmatch(text):
         raise Invalid(f"{text!r} is not a whole number.")
     return int(text)
 
 
-def _number_validate(value: int, field: CustomField) -> None:
+def _number_validate(value: int, field: FieldDefinition) -> None:
     if not INT64_MIN <= value <= INT64_MAX:
         raise Invalid(f"{value} is outside the 64-bit integer range [{INT64_MIN}, {INT64_MAX}].")
 
 
 # Float.
-def _float_json(value: Any, field: CustomField) -> float:
+def _float_json(value: Any, field: FieldDefinition) -> float:
     if isinstance(value, bool):
         raise Invalid("Expected a number, got a boolean.")
     if isinstance(value, int | float):
@@ -91,26 +91,26 @@ def _float_json(value: Any, field: CustomField) -> float:
     return _float_text(_require_text(value, "a number"), field)
 
 
-def _float_text(text: str, field: CustomField) -> float:
+def _float_text(text: str, field: FieldDefinition) -> float:
     text = text.strip()
     if not _DECIMAL.fullmatch(text):
         raise Invalid(f"{text!r} is not a number (use a dot as the decimal separator).")
     return float(text)
 
 
-def _float_validate(value: float, field: CustomField) -> None:
+def _float_validate(value: float, field: FieldDefinition) -> None:
     if not math.isfinite(value):
         raise Invalid("The number must be finite.")
 
 
 # Line: any text.
-def _line_json(value: Any, field: CustomField) -> str:
+def _line_json(value: Any, field: FieldDefinition) -> str:
     if not isinstance(value, str):
         raise Invalid(f"Expected text, got {_kind(value)}.")
     return value
 
 
-def _line_validate(value: str, field: CustomField) -> None:
+def _line_validate(value: str, field: FieldDefinition) -> None:
     if len(value) > LINE_MAX_LENGTH:
         raise Invalid(f"Text is {len(value)} characters long; the limit is {LINE_MAX_LENGTH}.")
     if "\x00" in value:
@@ -119,11 +119,11 @@ def _line_validate(value: str, field: CustomField) -> None:
 
 # Date: RFC 3339 date-time with an offset, or a bare date. Stored as "YYYY-MM-DD" or as a UTC
 # date-time "YYYY-MM-DDTHH:MM:SS[.ffffff]Z", both of which sort as text.
-def _date_json(value: Any, field: CustomField) -> str:
+def _date_json(value: Any, field: FieldDefinition) -> str:
     return _date_text(_require_text(value, "a date (YYYY-MM-DD or RFC 3339)"), field)
 
 
-def _date_text(text: str, field: CustomField) -> str:
+def _date_text(text: str, field: FieldDefinition) -> str:
     text = text.strip()
     match = _RFC3339.fullmatch(text)
     if not match:
@@ -144,7 +144,7 @@ def _date_display(value: str) -> str:
 
 
 # Boolean.
-def _boolean_json(value: Any, field: CustomField) -> bool:
+def _boolean_json(value: Any, field: FieldDefinition) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
@@ -154,7 +154,7 @@ def _boolean_json(value: Any, field: CustomField) -> bool:
     raise Invalid(f"Expected true or false, got {value!r}.")
 
 
-def _boolean_text(text: str, field: CustomField) -> bool:
+def _boolean_text(text: str, field: FieldDefinition) -> bool:
     lowered = text.strip().lower()
     if lowered in _TRUE:
         return True
@@ -168,22 +168,22 @@ def _boolean_display(value: bool) -> str:
 
 
 # Enum: one of the field's options.
-def _enum_json(value: Any, field: CustomField) -> str:
+def _enum_json(value: Any, field: FieldDefinition) -> str:
     return _require_text(value, "one of the options")
 
 
-def _enum_validate(value: str, field: CustomField) -> None:
+def _enum_validate(value: str, field: FieldDefinition) -> None:
     if value not in field.options:
         allowed = ", ".join(map(str, field.options)) or "(none defined)"
         raise Invalid(f"{value!r} is not one of the options: {allowed}.")
 
 
 # IP: IPv4 only.
-def _ip_json(value: Any, field: CustomField) -> str:
+def _ip_json(value: Any, field: FieldDefinition) -> str:
     return _ip_text(_require_text(value, "an IPv4 address"), field)
 
 
-def _ip_text(text: str, field: CustomField) -> str:
+def _ip_text(text: str, field: FieldDefinition) -> str:
     text = text.strip()
     try:
         address = ipaddress.ip_address(text)
@@ -195,7 +195,7 @@ def _ip_text(text: str, field: CustomField) -> str:
 
 
 # Tags: many values; `,` `|` and `;` separate them in text, so a tag cannot contain them.
-def _tags_json(value: Any, field: CustomField) -> list[str]:
+def _tags_json(value: Any, field: FieldDefinition) -> list[str]:
     if isinstance(value, str):
         return _tags_text(value, field)
     if not isinstance(value, list):
@@ -210,7 +210,7 @@ def _tags_json(value: Any, field: CustomField) -> list[str]:
     return _unique_tags(tags)
 
 
-def _tags_text(text: str, field: CustomField) -> list[str]:
+def _tags_text(text: str, field: FieldDefinition) -> list[str]:
     return _unique_tags(part.strip() for part in TAG_SEPARATORS.split(text))
 
 
@@ -218,7 +218,7 @@ def _unique_tags(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag))
 
 
-def _tags_validate(value: list[str], field: CustomField) -> None:
+def _tags_validate(value: list[str], field: FieldDefinition) -> None:
     for tag in value:
         if len(tag) > TAG_MAX_LENGTH:
             raise Invalid(f"Tag {tag[:20]!r}... is longer than {TAG_MAX_LENGTH} characters.")
@@ -228,7 +228,7 @@ def _tags_display(value: list[str]) -> str:
     return ", ".join(value)
 
 
-def _tags_search(field: CustomField, tag: list[str]) -> Q:
+def _tags_search(field: FieldDefinition, tag: list[str]) -> Q:
     # A search for tags matches profiles that carry every tag given.
     if connection.vendor == "postgresql":
         return Q(fields__contains={field.name: tag})
@@ -238,13 +238,13 @@ def _tags_search(field: CustomField, tag: list[str]) -> Q:
     return query
 
 
-def _scalar_search(field: CustomField, value: Any) -> Q:
+def _scalar_search(field: FieldDefinition, value: Any) -> Q:
     if connection.vendor == "postgresql":  # `@>` is served by the GIN index on `fields`
         return Q(fields__contains={field.name: value})
     return Q(**{f"fields__{field.name}": value})
 
 
-def _date_search(field: CustomField, value: str) -> Q:
+def _date_search(field: FieldDefinition, value: str) -> Q:
     # A bare date also finds date-times on that day.
     if len(value) == 10:
         return Q(**{f"fields__{field.name}": value}) | Q(
@@ -253,7 +253,7 @@ def _date_search(field: CustomField, value: str) -> Q:
     return _scalar_search(field, value)
 
 
-def _no_check(value: Any, field: CustomField) -> None:
+def _no_check(value: Any, field: FieldDefinition) -> None:
     return None
 
 
@@ -261,11 +261,11 @@ def _no_check(value: Any, field: CustomField) -> None:
 class FieldTypeSpec:
     """What one custom field type does. Parsers raise `Invalid` with a reason."""
 
-    parse_json: Callable[[Any, CustomField], Any]
-    parse_text: Callable[[str, CustomField], Any]
-    validate: Callable[[Any, CustomField], None] = _no_check
+    parse_json: Callable[[Any, FieldDefinition], Any]
+    parse_text: Callable[[str, FieldDefinition], Any]
+    validate: Callable[[Any, FieldDefinition], None] = _no_check
     display: Callable[[Any], str] = str
-    search: Callable[[CustomField, Any], Q] = _scalar_search
+    search: Callable[[FieldDefinition, Any], Q] = _scalar_search
     can_be_unique: bool = True
 
 
@@ -296,7 +296,7 @@ def is_empty(value: Any) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def clean_value(field: CustomField, raw: Any, *, from_text: bool = False) -> Any:
+def clean_value(field: FieldDefinition, raw: Any, *, from_text: bool = False) -> Any:
     """Parse and validate one value; return what to store, or None for "no value".
 
     Raises `Invalid` with the reason. `from_text` reads CSV text rather than a JSON value.
@@ -312,7 +312,7 @@ def clean_value(field: CustomField, raw: Any, *, from_text: bool = False) -> Any
 
 
 def clean_fields(
-    definitions: Mapping[str, CustomField],
+    definitions: Mapping[str, FieldDefinition],
     values: Mapping[str, Any],
     *,
     current: Mapping[str, Any] | None = None,
@@ -353,13 +353,13 @@ def clean_fields(
     return result
 
 
-def display_value(field: CustomField, value: Any) -> str:
+def display_value(field: FieldDefinition, value: Any) -> str:
     if value is None:
         return ""
     return FIELD_TYPES[FieldType(field.type)].display(value)
 
 
-def search_query(field: CustomField, text: str) -> Q:
+def search_query(field: FieldDefinition, text: str) -> Q:
     """A filter on Profile for `field_name:value` searches; raises `Invalid` on bad text."""
     value = clean_value(field, text, from_text=True)
     if value is None:

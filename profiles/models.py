@@ -54,12 +54,33 @@ field_name_validator = RegexValidator(
 )
 
 
+class FieldDefinition(models.Model):
+    """What the custom-field registry (`profiles/fields.py`) reads of a field: its name, type,
+    options, required flag and default. Profile databases and resources (subscription
+    fields) both define fields this way."""
+
+    name = models.CharField(max_length=63, validators=[field_name_validator])
+    title = models.CharField(max_length=200, blank=True)
+    type = models.CharField(max_length=16, choices=FieldType.choices)
+    options = models.JSONField(default=list, blank=True, help_text="Allowed values (enum only).")
+    required = models.BooleanField(default=False)
+    default = models.JSONField(
+        null=True, blank=True, help_text="Stored on new records without a value."
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LiveFieldManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
-class CustomField(models.Model):
+class CustomField(FieldDefinition):
     """A custom field of one database; its values live in `Profile.fields` under `name`.
 
     Deleting a field hides it at once (`deleted_at`) and a task removes its values from every
@@ -68,16 +89,8 @@ class CustomField(models.Model):
     """
 
     database = models.ForeignKey(ProfileDatabase, on_delete=models.CASCADE, related_name="fields")
-    name = models.CharField(max_length=63, validators=[field_name_validator])
-    title = models.CharField(max_length=200, blank=True)
-    type = models.CharField(max_length=16, choices=FieldType.choices)
-    options = models.JSONField(default=list, blank=True, help_text="Allowed values (enum only).")
-    required = models.BooleanField(default=False)
     unique = models.BooleanField(
         default=False, help_text="Unique within the database; usable for matching."
-    )
-    default = models.JSONField(
-        null=True, blank=True, help_text="Stored on new profiles without a value."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -20,7 +20,7 @@ from history.models import EventType, ImportSource
 from . import fields as registry
 from . import storage
 from .contacts import normalize_email, normalize_phones, placeholder_email
-from .models import CustomField, FieldType, Profile, ProfileDatabase
+from .models import CustomField, FieldDefinition, FieldType, Profile, ProfileDatabase
 
 # Every key of the profile representation, and the columns behind it: a custom field may not
 # take one of these names (P3).
@@ -79,7 +79,7 @@ def _check_database_name(name: str, exclude: int | None = None) -> None:
 def create_field(*, database: ProfileDatabase, **attributes: Any) -> CustomField:
     field = CustomField(database=database, **attributes)
     _check_field_name(field)
-    _check_field_definition(field)
+    check_field_definition(field)
     field.save()
     if field.unique:
         _build_unique_index(field)
@@ -101,7 +101,7 @@ def update_field(*, field: CustomField, **changes: Any) -> CustomField:
     candidate = copy.copy(field)
     for key, value in changes.items():
         setattr(candidate, key, value)
-    _check_field_definition(candidate)
+    check_field_definition(candidate)
     _check_options_in_use(candidate, stored=field.options)
     candidate.save()
     if candidate.unique and not field.unique:
@@ -160,7 +160,8 @@ def _check_field_name(field: CustomField) -> None:
         raise InvalidInput({"name": ["This database already has a field with this name."]})
 
 
-def _check_field_definition(field: CustomField) -> None:
+def check_field_definition(field: FieldDefinition) -> None:
+    """Type, options, unique and default of a field definition fit together (P3)."""
     errors: dict[str, list[str]] = {}
     if field.type not in FieldType.values:
         raise InvalidInput({"type": [f"Choose one of: {', '.join(FieldType.values)}."]})
@@ -177,9 +178,10 @@ def _check_field_definition(field: CustomField) -> None:
             errors["options"] = ["Options must not repeat."]
     elif field.options:
         errors["options"] = ["Only enum fields have options."]
-    if field.unique and not spec.can_be_unique:
+    unique = getattr(field, "unique", False)  # subscription fields cannot be unique
+    if unique and not spec.can_be_unique:
         errors["unique"] = [f"A {field.type} field cannot be unique."]
-    if field.unique and field.default is not None:
+    if unique and field.default is not None:
         errors["default"] = ["A unique field cannot have a default: every profile would share it."]
     if field.default is not None and "options" not in errors:
         try:

@@ -34,19 +34,23 @@ def drop_unique_index(field: CustomField) -> None:
         cursor.execute(f'DROP INDEX IF EXISTS "{field.unique_index_name}"')
 
 
-def remove_values_batch(*, database_id: int, name: str, batch_size: int) -> int:
-    """Remove key `name` from up to `batch_size` profiles of the database; return how many."""
+def remove_values_batch(
+    *, database_id: int, name: str, batch_size: int, table: str = TABLE, owner: str = "database_id"
+) -> int:
+    """Remove key `name` from the `fields` of up to `batch_size` rows of `table` whose `owner`
+    column is `database_id` (profiles of a database by default; subscriptions of a resource
+    pass table and owner); return how many rows changed."""
     if connection.vendor == "postgresql":
         sql = (
-            f"UPDATE {TABLE} SET fields = fields - %s WHERE id IN ("
-            f"SELECT id FROM {TABLE} WHERE database_id = %s AND fields ? %s LIMIT %s)"
+            f"UPDATE {table} SET fields = fields - %s WHERE id IN ("
+            f"SELECT id FROM {table} WHERE {owner} = %s AND fields ? %s LIMIT %s)"
         )
         params = [name, database_id, name, batch_size]
     else:
         path = f'$."{name}"'
         sql = (
-            f"UPDATE {TABLE} SET fields = json_remove(fields, %s) WHERE id IN ("
-            f"SELECT id FROM {TABLE} WHERE database_id = %s "
+            f"UPDATE {table} SET fields = json_remove(fields, %s) WHERE id IN ("
+            f"SELECT id FROM {table} WHERE {owner} = %s "
             f"AND json_type(fields, %s) IS NOT NULL LIMIT %s)"
         )
         params = [path, database_id, path, batch_size]

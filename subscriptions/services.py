@@ -1,0 +1,384 @@
+"""Writes on resources, subscriptions and suppression lists (S1-S9). Every status change is
+recorded in history here (S9); nothing else saves these models."""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, IntegerField, Max, QuerySet, Value, When
+from django.utils import timezone
+
+from config.exceptions import InvalidInput
+from history import services as history
+from history.models import EventType
+from profiles import fields as registry
+from profiles import services as profile_services
+from profiles import storage
+from profiles.contacts import normalize_email, normalize_phone
+from profiles.models import Profile, Status
+
+from .models import Channel, Resource, Subscription, SubscriptionField, Suppression
+
+PROFILE_LIMIT = 200
+CHANNEL_LIMIT = 20  # per resource and channel
+# S5: which subscription a new one replaces when a limit is reached, first to last.
+REPLACED_STATUSES = [Status.INVALID, Status.HARD_BOUNCED, Status.COMPLAINER, Status.SUSPENDED,
+                     Status.UNCONFIRMED]  # fmt: skip
+PHONE_CHANNELS = {Channel.SMS, Channel.WHATSAPP, Channel.VIBER}
+STATUS_EVENTS = {
+    Status.SUBSCRIBED: EventType.SUBSCRIBE,
+    Status.HARD_BOUNCED: EventType.HARD_BOUNCE,
+    Status.COMPLAINER: EventType.COMPLAINT,
+}  # any other new status is recorded as `unsubscribe`
+DEVICE_FIELDS = (
+    "device_type", "device_model", "device_name", "platform", "platform_version", "timezone",
+    "language", "ad_tracking_allowed", "ad_id", "app_id", "app_install_id", "app_version",
+    "browser", "browser_version",
+)  # fmt: skip
+_CATEGORY = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+# Resources (S1, S8)
+
+
+@transaction.atomic
+def create_resource(**attributes: Any) -> Resource:
+    resource = Resource(**attributes)
+    _check_resource(resource)
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def update_resource(*, resource: Resource, **changes: Any) -> Resource:
+    for key, value in changes.items():
+        setattr(resource, key, value)
+    _check_resource(resource)
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def delete_resource(*, resource: Resource) -> None:
+    if resource.subscriptions.exists():
+        raise InvalidInput({"resource": ["This resource still has subscriptions."]})
+    resource.delete()
+
+
+def _check_resource(resource: Resource) -> None:
+    errors = {}
+    if Resource.objects.filter(name=resource.name).exclude(pk=resource.pk).exists():
+        errors["name"] = ["A resource with this name already exists."]
+    unknown = [name for name in resource.channels if name not in Channel.values]
+    if unknown or len(set(resource.channels)) != len(resource.channels):
+        errors["channels"] = [f"Use distinct channels of: {', '.join(Channel.values)}."]
+    bad = [name for name in resource.categories if not _CATEGORY.fullmatch(str(name))]
+    if bad or len(set(resource.categories)) != len(resource.categories):
+        errors["categories"] = ["Use distinct lower-case names (letters, digits, - and _)."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+# Subscriptions (S2-S6, S9)
+
+
+@transaction.atomic
+def add_subscription(
+    *,
+    profile: Profile,
+    resource: Resource,
+    channel: str,
+    contact: str,
+    priority: int | None = None,
+    status: Status | None = None,
+    categories: Mapping[str, bool] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    device: Mapping[str, Any] | None = None,
+    user_agent: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> Subscription:
+    """Subscribe the profile (S2). Applies double opt-in (S6), priority (S4) and the limits
+    (S5, replacing an old subscription when one is reached), and records `subscribe`."""
+    _lock(profile)
+    contact = _clean_channel_contact(resource, channel, contact)
+    if resource.double_opt_in:
+        status = Status.UNCONFIRMED
+    subscription = Subscription(
+        profile=profile, resource=resource, channel=channel, contact=contact,
+        status=status or Status.SUBSCRIBED, categories=_clean_categories(resource, categories),
+        fields=_clean_fields(resource, fields, current=None),
+        **_device_values(device, user_agent),
+    )  # fmt: skip
+    live = _live(profile, resource, channel)
+    if live.filter(contact__lower=contact.lower()).exists():
+        raise InvalidInput({"contact": ["This profile already has this contact here."]})
+    _make_room(profile, resource, channel)
+    subscription.priority = _new_priority(live, resource, priority)
+    _save(subscription)
+    _record_status(subscription, old=None, actor=actor)
+    return subscription
+
+
+@transaction.atomic
+def change_subscription(
+    *,
+    subscription: Subscription,
+    status: Status | None = None,
+    priority: int | None = None,
+    categories: Mapping[str, bool] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    device: Mapping[str, Any] | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Subscription:
+    """Change status, priority, categories (merged), custom fields (merged) or device fields."""
+    _lock(subscription.profile)
+    subscription.refresh_from_db()
+    old_status = subscription.status
+    if categories is not None:
+        merged = {**subscription.categories, **categories}
+        subscription.categories = _clean_categories(subscription.resource, merged)
+    if fields is not None:
+        subscription.fields = _clean_fields(
+            subscription.resource, fields, current=subscription.fields
+        )
+    for key, value in _device_values(device, "").items():
+        setattr(subscription, key, value)
+    if priority is not None and priority != subscription.priority:
+        live = _live(subscription.profile, subscription.resource, subscription.channel)
+        subscription.priority = _new_priority(live.exclude(pk=subscription.pk), None, priority)
+    if status is not None:
+        subscription.status = status
+    _save(subscription)
+    if subscription.status != old_status:
+        _record_status(subscription, old=old_status, actor=actor)
+    return subscription
+
+
+@transaction.atomic
+def confirm_subscription(
+    *, subscription: Subscription, actor: AbstractBaseUser | None = None
+) -> Subscription:
+    """S6: the confirmation link was opened. Records `confirm` and makes an unconfirmed
+    subscription subscribed; confirming again changes nothing."""
+    _lock(subscription.profile)
+    subscription.refresh_from_db()
+    if subscription.status != Status.UNCONFIRMED or subscription.deleted_at:
+        return subscription
+    history.record(
+        type=EventType.CONFIRM, profile=subscription.profile, actor=actor,
+        channel=subscription.channel, resource_id=subscription.resource_id,
+        subscription_id=subscription.pk,
+    )  # fmt: skip
+    return change_subscription(subscription=subscription, status=Status.SUBSCRIBED, actor=actor)
+
+
+@transaction.atomic
+def delete_subscription(*, subscription: Subscription) -> None:
+    """Mark deleted: it stops counting as a target and is the first to be replaced (S5)."""
+    subscription.deleted_at = timezone.now()
+    subscription.save(update_fields=["deleted_at", "updated_at"])
+
+
+def _lock(profile: Profile) -> None:
+    # Concurrent writers to one profile's subscriptions queue here (a row lock on PostgreSQL;
+    # SQLite serialises writers anyway), so limits and priorities hold.
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
+
+
+def _live(profile: Profile, resource: Resource, channel: str) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(
+        profile=profile, resource=resource, channel=channel, deleted_at__isnull=True
+    )
+
+
+def _new_priority(live: QuerySet[Subscription], resource: Resource | None, wanted: int | None):
+    """S4: an explicit priority must be free; none given means 0 with the others moved down
+    when the resource says so, else the lowest (one past the largest)."""
+    if wanted is not None:
+        if wanted < 0:
+            raise InvalidInput({"priority": ["Must be 0 or more."]})
+        if live.filter(priority=wanted).exists():
+            raise InvalidInput({"priority": [f"Priority {wanted} is taken here."]})
+        return wanted
+    if resource is not None and resource.auto_priority:
+        # Two steps so that no moment holds two equal priorities (a unique constraint).
+        live.update(priority=F("priority") + 1_000_000)
+        live.update(priority=F("priority") - 999_999)
+        return 0
+    largest = live.aggregate(largest=Max("priority"))["largest"]
+    return 0 if largest is None else largest + 1
+
+
+def _make_room(profile: Profile, resource: Resource, channel: str) -> None:
+    """S5: past 20 in the resource and channel, or 200 in all, replace one old subscription."""
+    group = Subscription.objects.filter(profile=profile, resource=resource, channel=channel)
+    if group.count() >= CHANNEL_LIMIT:
+        _replace_one(group)
+    elif Subscription.objects.filter(profile=profile).count() >= PROFILE_LIMIT:
+        _replace_one(Subscription.objects.filter(profile=profile))
+
+
+def _replace_one(candidates: QuerySet[Subscription]) -> None:
+    rank = Case(
+        When(deleted_at__isnull=False, then=Value(0)),
+        *(
+            When(status=status, then=Value(place))
+            for place, status in enumerate(REPLACED_STATUSES, 1)
+        ),
+        default=Value(len(REPLACED_STATUSES) + 1),
+        output_field=IntegerField(),
+    )
+    victim = candidates.alias(rank=rank).order_by("rank", "-priority", "created_at", "id").first()
+    victim.delete()
+
+
+def _save(subscription: Subscription) -> None:
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        raise InvalidInput({"priority": ["Another subscription holds this priority."]}) from None
+
+
+def _record_status(subscription: Subscription, *, old: str | None, actor) -> None:
+    """S9: every status change, creation included, with old and new status."""
+    history.record(
+        type=STATUS_EVENTS.get(subscription.status, EventType.UNSUBSCRIBE),
+        profile=subscription.profile, actor=actor, channel=subscription.channel,
+        resource_id=subscription.resource_id, subscription_id=subscription.pk,
+        data={"old": old, "new": subscription.status, "contact": subscription.contact},
+    )  # fmt: skip
+    if subscription.status == Status.HARD_BOUNCED and subscription.channel == Channel.EMAIL:
+        suppress(channel=Channel.EMAIL, contact=subscription.contact,
+                 reason=Suppression.Reason.HARD_BOUNCED)  # fmt: skip
+
+
+def _clean_channel_contact(resource: Resource, channel: str, contact: str) -> str:
+    if channel not in resource.channels:
+        raise InvalidInput({"channel": [f"{resource.name!r} has no {channel!r} channel."]})
+    try:
+        return normalize_contact(channel, contact)
+    except registry.Invalid as error:
+        raise InvalidInput({"contact": [str(error)]}) from None
+
+
+def normalize_contact(channel: str, contact: str) -> str:
+    """The contact as stored for the channel: email normalised, phones in E.164."""
+    if channel == Channel.EMAIL:
+        return normalize_email(contact)
+    if channel in PHONE_CHANNELS:
+        return normalize_phone(contact)
+    contact = str(contact).strip()
+    if not contact or len(contact) > 255:
+        raise registry.Invalid("Give the contact: 1 to 255 characters.")
+    return contact
+
+
+def _clean_categories(resource: Resource, categories: Mapping[str, bool] | None) -> dict:
+    categories = dict(categories or {})
+    unknown = [name for name in categories if name not in resource.categories]
+    if unknown:
+        raise InvalidInput({"categories": [f"Unknown categories: {', '.join(unknown)}."]})
+    if not all(isinstance(value, bool) for value in categories.values()):
+        raise InvalidInput({"categories": ["Each category is true or false (S8)."]})
+    return categories
+
+
+def _clean_fields(resource: Resource, values, *, current) -> dict:
+    definitions = {
+        field.name: field for field in SubscriptionField.objects.filter(resource=resource)
+    }
+    return registry.clean_fields(definitions, values or {}, current=current)
+
+
+def _device_values(device: Mapping[str, Any] | None, user_agent: str) -> dict[str, Any]:
+    """G3: device fields read from the user agent, overridden by any given explicitly."""
+    from .devices import parse_user_agent
+
+    values = {}
+    if user_agent:
+        parsed = parse_user_agent(user_agent)
+        values = {key: parsed[key] for key in DEVICE_FIELDS if parsed.get(key)}
+    values.update({key: value for key, value in (device or {}).items() if key in DEVICE_FIELDS})
+    return values
+
+
+# Suppression lists (S7)
+
+
+def suppress(*, channel: str, contact: str, reason: str = Suppression.Reason.MANUAL) -> Suppression:
+    """Add a contact to the channel's stop list (idempotent)."""
+    try:
+        stored = normalize_contact(channel, contact)
+    except registry.Invalid as error:
+        raise InvalidInput({"contact": [str(error)]}) from None
+    suppression, _ = Suppression.objects.get_or_create(
+        channel=channel, contact=stored.lower(), defaults={"reason": reason}
+    )
+    return suppression
+
+
+def unsuppress(*, suppression: Suppression) -> None:
+    suppression.delete()
+
+
+# Subscription fields (custom fields of a resource's subscriptions)
+
+
+@transaction.atomic
+def create_subscription_field(*, resource: Resource, **attributes: Any) -> SubscriptionField:
+    field = SubscriptionField(resource=resource, **attributes)
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", field.name or ""):
+        raise InvalidInput(
+            {"name": ["Use lower-case letters, digits and _, starting with a letter."]}
+        )
+    if resource.fields.filter(name=field.name).exists():
+        raise InvalidInput({"name": ["This resource already has a field with this name."]})
+    profile_services.check_field_definition(field)
+    field.save()
+    return field
+
+
+@transaction.atomic
+def update_subscription_field(*, field: SubscriptionField, **changes: Any) -> SubscriptionField:
+    if any(key in changes and changes[key] != getattr(field, key) for key in ("name", "type")):
+        raise InvalidInput({"type": ["Name and type cannot be changed; create a new field."]})
+    for key, value in changes.items():
+        setattr(field, key, value)
+    profile_services.check_field_definition(field)
+    field.save()
+    return field
+
+
+@transaction.atomic
+def delete_subscription_field(*, field: SubscriptionField) -> None:
+    """Delete the definition and its values from the resource's subscriptions."""
+    while storage.remove_values_batch(
+        database_id=field.resource_id, name=field.name, batch_size=10_000,
+        table=Subscription._meta.db_table, owner="resource_id",
+    ):  # fmt: skip
+        pass
+    field.delete()
+
+
+def suppress_hard_bounces(bounces: list[tuple[int, str | None]]) -> int:
+    """S7: ingested email `hard_bounce` events, as (profile id, contact or None), put the
+    bounced address on the suppression list; without a contact, the profile's email."""
+    emails = dict(
+        Profile.objects.filter(pk__in={pk for pk, contact in bounces if not contact})
+        .exclude(email__endswith="@localhost")
+        .values_list("id", "email")
+    )
+    added = 0
+    for profile_id, contact in bounces:
+        address = contact or emails.get(profile_id)
+        if not address:
+            continue
+        try:
+            suppress(channel=Channel.EMAIL, contact=address, reason=Suppression.Reason.HARD_BOUNCED)
+        except InvalidInput:
+            continue  # an unparsable address in event data cannot be suppressed
+        added += 1
+    return added
