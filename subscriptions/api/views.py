@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.pagination import SmallListPagination
 from profiles.models import Profile
 
 from .. import selectors, services
@@ -86,6 +87,7 @@ class ResourceFieldViewSet(viewsets.ModelViewSet):
 class ProfileSubscriptions(generics.ListCreateAPIView):
     queryset = Subscription.objects.all()
     serializer_class = SubscriptionSerializer
+    pagination_class = SmallListPagination
     filter_backends = []
 
     @cached_property
