@@ -6,6 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import phonenumbers
 from django.db import transaction
+from django.utils import timezone
+
+from history import services as history
+from subscriptions import services as subscriptions
 
 from . import services
 from .models import FieldType, ProfileDatabase, Status
@@ -75,6 +79,12 @@ FIELDS = [
     {"name": "device_ip", "title": "Device IP", "type": FieldType.IP},
     {"name": "customer_code", "title": "Customer code", "type": FieldType.LINE, "unique": True},
 ]
+USER_AGENTS = [
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/116.0.0.0 Mobile Safari/537.36",
+]
 INTERESTS = ["shoes", "bags", "sale", "kids", "sport", "outdoor", "books"]
 STATUS_WEIGHTS = {
     Status.SUBSCRIBED: 80,
@@ -99,9 +109,51 @@ def load_demo(*, profiles: int = 300, seed: int = 42) -> ProfileDatabase:
     services.create_database(name="Newsletter", description="Readers of the demo newsletter.")
     for attributes in FIELDS:
         services.create_field(database=shop, **attributes)
+    website = subscriptions.create_resource(
+        name="Website", channels=["email", "sms"], categories=["news", "sales"],
+        auto_priority=True,
+    )  # fmt: skip
+    app = subscriptions.create_resource(name="Mobile app", channels=["push"])
+    drafts = []
     for number in range(profiles):
-        services.create_profile(database=shop, values=_profile_values(rng, number))
+        profile = services.create_profile(database=shop, values=_profile_values(rng, number))
+        _subscribe(rng, profile, website, app)
+        drafts += _history(rng, profile, website)
+    history.record_many(drafts)
     return shop
+
+
+def _subscribe(rng: random.Random, profile, website, app) -> None:
+    subscriptions.add_subscription(
+        profile=profile, resource=website, channel="email", contact=profile.email,
+        categories={"news": True, "sales": rng.random() < 0.5},
+        status=rng.choices(["subscribed", "unsubscribed"], weights=[9, 1])[0],
+    )  # fmt: skip
+    if profile.phones and rng.random() < 0.4:
+        subscriptions.add_subscription(
+            profile=profile, resource=website, channel="sms", contact=profile.phones[0]
+        )
+    if rng.random() < 0.3:
+        subscriptions.add_subscription(
+            profile=profile, resource=app, channel="push", contact=f"push-token-{profile.pk}",
+            user_agent=rng.choice(USER_AGENTS),
+        )  # fmt: skip
+
+
+def _history(rng: random.Random, profile, website) -> list:
+    """A few weeks of mailing actions: sends, most delivered, some opened and clicked."""
+    drafts = []
+    now = timezone.now()
+    for _ in range(rng.randint(0, 6)):
+        sent = now - timedelta(days=rng.uniform(0, 30))
+        steps = ["send", "delivery", "open", "click"][: rng.randint(1, 4)]
+        for offset, step in enumerate(steps):
+            drafts.append(history.EventDraft(
+                type=step, ts=sent + timedelta(minutes=offset * 7), profile_id=profile.pk,
+                database_id=profile.database_id, channel="email", resource_id=website.pk,
+                data={"url": "https://shop.example.com/sale"} if step == "click" else {},
+            ))  # fmt: skip
+    return drafts
 
 
 def _profile_values(rng: random.Random, number: int) -> dict:

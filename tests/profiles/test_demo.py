@@ -40,3 +40,15 @@ def test_demo_profiles_are_valid_and_identified(db, settings, tmp_path):
         "202.196.224.1",
     }
     assert len({p.fields["customer_code"] for p in profiles}) == 20
+
+
+def test_demo_subscribes_profiles_and_gives_them_history(db, settings, tmp_path):
+    from history.models import Event
+    from subscriptions.models import Resource, Subscription
+
+    settings.BASE_DIR = tmp_path
+    call_command("load_demo", "--profiles", "20", stdout=io.StringIO())
+    assert set(Resource.objects.values_list("name", flat=True)) == {"Website", "Mobile app"}
+    assert Subscription.objects.filter(channel="email").count() == 20
+    assert Event.objects.filter(type="send").exists()
+    assert Event.objects.filter(type="subscribe").count() == Subscription.objects.count()
