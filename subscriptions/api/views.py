@@ -2,17 +2,27 @@
 
 from functools import cached_property
 
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import SmallListPagination
 from profiles.models import Profile
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..models import Resource, Subscription, SubscriptionField, Suppression
 from .serializers import (
     DeliveryTargetQuery,
@@ -184,3 +194,36 @@ class SuppressionViewSet(
 
     def perform_destroy(self, instance):
         services.unsuppress(suppression=instance)
+
+    @extend_schema(
+        summary="The suppression list as CSV: channel, contact, reason, created_at",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, renderer_classes=[JSONRenderer, exports.CSVRenderer])
+    def export(self, request):
+        lines = exports.csv_lines(self.filter_queryset(self.get_queryset()))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="suppressions.csv"'
+        return response
+
+    @extend_schema(
+        summary="Add a CSV file's contacts (header channel,contact[,reason]; at most 10 MB)",
+        request={
+            "multipart/form-data": inline_serializer(
+                "SuppressionImportFile", {"file": serializers.FileField()}
+            )
+        },
+        responses=inline_serializer(
+            "SuppressionImportReport",
+            {
+                "added": serializers.IntegerField(),
+                "already_suppressed": serializers.IntegerField(),
+                "failed": serializers.IntegerField(),
+                "errors": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request):
+        text = exports.read_upload(request.FILES.get("file"))
+        return Response(exports.import_suppressions(text).as_dict())
