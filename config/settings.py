@@ -121,6 +121,8 @@ GEOIP_DB_PATH = env.path("GEOIP_DB_PATH", default=BASE_DIR / "data/geoip/GeoLite
 # Region used to read phone numbers written without a +country prefix; empty means
 # such numbers are rejected rather than guessed.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="") or None
+# S6: how long a double opt-in confirmation link stays valid, in seconds.
+SUBSCRIPTION_CONFIRM_MAX_AGE = env.int("SUBSCRIPTION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 

@@ -4,7 +4,6 @@ The channel vocabulary lives here; history uses it too."""
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from profiles.models import FieldDefinition, Profile, Status
 
@@ -19,6 +18,12 @@ class Channel(models.TextChoices):
     NOTIFY = "notify"
     MAX = "max"
     CUSTOM = "custom"
+
+
+def contact_key(channel: str, contact: str) -> str:
+    """A contact as compared across the product: emails ignore case, while push tokens and
+    chat ids are case-sensitive and compared as they are."""
+    return contact.lower() if channel == Channel.EMAIL else contact
 
 
 class Resource(models.Model):
@@ -71,6 +76,9 @@ class Subscription(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="subscriptions")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     contact = models.CharField(max_length=255, help_text="Email, E.164 phone, push token, chat id.")
+    # What suppression and duplicate checks compare (see contact_key()). Folded in Python:
+    # SQLite's LOWER() only folds ASCII, so "Ülla@" would slip past a suppression.
+    contact_key = models.CharField(max_length=255, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBSCRIBED)
     priority = models.PositiveIntegerField(
         default=0, validators=[MinValueValidator(0)], help_text="Smaller is higher."
@@ -115,12 +123,18 @@ class Subscription(models.Model):
             ),
             # Audience resolution of a resource and channel over a whole database.
             models.Index(fields=["resource", "channel", "profile"], name="subscriptions_audience"),
-            # Subscriptions of a contact: suppression effects, quick search by contact (P15).
-            models.Index(Lower("contact"), "channel", name="subscriptions_contact"),
+            # Subscriptions of a contact: suppression joins, quick search by contact (P15).
+            models.Index(fields=["contact_key", "channel"], name="subscriptions_contact"),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.contact} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.contact_key = contact_key(self.channel, self.contact)
+        if kwargs.get("update_fields") is not None and "contact" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "contact_key"}
+        super().save(*args, **kwargs)
 
 
 class Suppression(models.Model):
@@ -133,7 +147,7 @@ class Suppression(models.Model):
         IMPORTED = "imported"
 
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    contact = models.CharField(max_length=255, help_text="Stored normalised (lower-case email).")
+    contact = models.CharField(max_length=255, help_text="Stored as contact_key() gives it.")
     reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
 

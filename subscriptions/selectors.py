@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
-from django.db.models.functions import Lower
 
 from profiles.models import Profile, ProfileDatabase, Status
 
@@ -60,7 +59,7 @@ def delivery_target(*, profile: Profile, resource: Resource, channel: str) -> De
 
 def _suppressed() -> Exists:
     return Exists(
-        Suppression.objects.filter(channel=OuterRef("channel"), contact=Lower(OuterRef("contact")))
+        Suppression.objects.filter(channel=OuterRef("channel"), contact=OuterRef("contact_key"))
     )
 
 
@@ -72,7 +71,7 @@ WITH per_profile AS (
     FROM subscriptions_subscription s
     JOIN profiles_profile p ON p.id = s.profile_id AND p.database_id = %(database)s
     LEFT JOIN subscriptions_suppression x
-           ON x.channel = s.channel AND x.contact = LOWER(s.contact)
+           ON x.channel = s.channel AND x.contact = s.contact_key
     WHERE s.resource_id = %(resource)s AND s.channel = %(channel)s AND s.deleted_at IS NULL
     GROUP BY s.profile_id
 )

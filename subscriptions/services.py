@@ -19,7 +19,14 @@ from profiles import storage
 from profiles.contacts import normalize_email, normalize_phone
 from profiles.models import Profile, Status
 
-from .models import Channel, Resource, Subscription, SubscriptionField, Suppression
+from .models import (
+    Channel,
+    Resource,
+    Subscription,
+    SubscriptionField,
+    Suppression,
+    contact_key,
+)
 
 PROFILE_LIMIT = 200
 CHANNEL_LIMIT = 20  # per resource and channel
@@ -112,7 +119,7 @@ def add_subscription(
         **_device_values(device, user_agent),
     )  # fmt: skip
     live = _live(profile, resource, channel)
-    if live.filter(contact__lower=contact.lower()).exists():
+    if live.filter(contact_key=contact_key(channel, contact)).exists():
         raise InvalidInput({"contact": ["This profile already has this contact here."]})
     _make_room(profile, resource, channel)
     subscription.priority = _new_priority(live, resource, priority)
@@ -132,9 +139,12 @@ def change_subscription(
     device: Mapping[str, Any] | None = None,
     actor: AbstractBaseUser | None = None,
 ) -> Subscription:
-    """Change status, priority, categories (merged), custom fields (merged) or device fields."""
+    """Change status, priority, categories (merged), custom fields (merged) or device fields.
+    A deleted subscription cannot change: add it again instead."""
     _lock(subscription.profile)
     subscription.refresh_from_db()
+    if subscription.deleted_at is not None:
+        raise InvalidInput({"subscription": ["This subscription is deleted."]})
     old_status = subscription.status
     if categories is not None:
         merged = {**subscription.categories, **categories}
@@ -176,7 +186,10 @@ def confirm_subscription(
 
 @transaction.atomic
 def delete_subscription(*, subscription: Subscription) -> None:
-    """Mark deleted: it stops counting as a target and is the first to be replaced (S5)."""
+    """Mark deleted: it stops counting as a target and is the first to be replaced (S5).
+    Deleting again keeps the first time."""
+    if subscription.deleted_at is not None:
+        return
     subscription.deleted_at = timezone.now()
     subscription.save(update_fields=["deleted_at", "updated_at"])
 
@@ -244,8 +257,12 @@ def _save(subscription: Subscription) -> None:
 
 def _record_status(subscription: Subscription, *, old: str | None, actor) -> None:
     """S9: every status change, creation included, with old and new status."""
+    if old is None and subscription.status == Status.UNCONFIRMED:
+        event = EventType.SUBSCRIBE  # a double opt-in request: subscribing, pending the link
+    else:
+        event = STATUS_EVENTS.get(subscription.status, EventType.UNSUBSCRIBE)
     history.record(
-        type=STATUS_EVENTS.get(subscription.status, EventType.UNSUBSCRIBE),
+        type=event,
         profile=subscription.profile, actor=actor, channel=subscription.channel,
         resource_id=subscription.resource_id, subscription_id=subscription.pk,
         data={"old": old, "new": subscription.status, "contact": subscription.contact},
@@ -310,12 +327,16 @@ def _device_values(device: Mapping[str, Any] | None, user_agent: str) -> dict[st
 
 def suppress(*, channel: str, contact: str, reason: str = Suppression.Reason.MANUAL) -> Suppression:
     """Add a contact to the channel's stop list (idempotent)."""
+    if channel not in Channel.values:
+        raise InvalidInput({"channel": [f"Choose one of: {', '.join(Channel.values)}."]})
+    if reason not in Suppression.Reason.values:
+        raise InvalidInput({"reason": [f"Choose one of: {', '.join(Suppression.Reason.values)}."]})
     try:
         stored = normalize_contact(channel, contact)
     except registry.Invalid as error:
         raise InvalidInput({"contact": [str(error)]}) from None
     suppression, _ = Suppression.objects.get_or_create(
-        channel=channel, contact=stored.lower(), defaults={"reason": reason}
+        channel=channel, contact=contact_key(channel, stored), defaults={"reason": reason}
     )
     return suppression
 

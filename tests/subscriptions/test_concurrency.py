@@ -183,7 +183,8 @@ def test_parallel_adds_past_the_profile_limit_replace_the_oldest_lowest_and_neve
     Subscription.objects.bulk_create(
         Subscription(
             profile=profile, resource=resource, channel="email",
-            contact=f"r{resource.pk}-{priority}@example.com", priority=priority,
+            contact=f"r{resource.pk}-{priority}@example.com",
+            contact_key=f"r{resource.pk}-{priority}@example.com", priority=priority,
         )
         for resource in others
         for priority in range(services.CHANNEL_LIMIT)

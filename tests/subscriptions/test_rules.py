@@ -323,3 +323,49 @@ def test_deleting_a_profile_removes_its_subscriptions(ann, site, marketer):
     add(ann, site, "a@example.com")
     profiles.delete_profile(profile=ann, actor=marketer)
     assert not Subscription.objects.exists()
+
+
+def test_a_suppressed_non_ascii_address_is_never_a_target(ann, site):
+    # SQLite's LOWER() folds ASCII only; the stored contact_key is folded in Python
+    add(ann, site, "Ülla@example.com")
+    services.suppress(channel="email", contact="ülla@example.com")
+    target = selectors.delivery_target(profile=ann, resource=site, channel="email")
+    assert target.reason == "every subscribed contact is on the suppression list"
+    assert selectors.audience_counts(database=ann.database, resource=site, channel="email") == {
+        "every subscribed contact is on the suppression list": 1
+    }
+
+
+def test_push_tokens_keep_their_case_when_suppressed(ann):
+    app = ResourceFactory(channels=["push"])
+    add(ann, app, "TokenAbC", channel="push")
+    add(ann, app, "tokenabc", channel="push")  # another device, not a duplicate
+    services.suppress(channel="push", contact="TokenAbC")
+    target = selectors.delivery_target(profile=ann, resource=app, channel="push")
+    assert target.contact == "tokenabc"
+    assert Suppression.objects.get(channel="push").contact == "TokenAbC"
+
+
+def test_a_double_opt_in_request_is_recorded_as_subscribe(ann):
+    subscription = add(ann, ResourceFactory(double_opt_in=True), "a@example.com")
+    (event,) = Event.objects.filter(subscription_id=subscription.pk)
+    assert (event.type, event.data["new"]) == ("subscribe", "unconfirmed")
+
+
+def test_a_deleted_subscription_cannot_change_and_keeps_its_deletion_time(ann, site):
+    subscription = add(ann, site, "a@example.com")
+    services.delete_subscription(subscription=subscription)
+    first = Subscription.objects.get(pk=subscription.pk).deleted_at
+    services.delete_subscription(subscription=subscription)
+    assert Subscription.objects.get(pk=subscription.pk).deleted_at == first
+    with pytest.raises(InvalidInput):
+        services.change_subscription(subscription=subscription, status="unsubscribed")
+
+
+@pytest.mark.parametrize(
+    ("channel", "reason", "key"), [("fax", "manual", "channel"), ("email", "because", "reason")]
+)
+def test_suppress_checks_channel_and_reason(db, channel, reason, key):
+    with pytest.raises(InvalidInput) as error:
+        services.suppress(channel=channel, contact="a@example.com", reason=reason)
+    assert key in error.value.errors
