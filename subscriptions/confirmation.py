@@ -28,6 +28,11 @@ def max_age() -> int | float | timedelta:
     return getattr(settings, "SUBSCRIPTION_CONFIRM_MAX_AGE", DEFAULT_MAX_AGE)
 
 
+def max_age_seconds() -> float:
+    age = max_age()
+    return age.total_seconds() if isinstance(age, timedelta) else float(age)
+
+
 def confirmation_url(subscription: Subscription, request: HttpRequest | None = None) -> str:
     """The public page that confirms `subscription`: a path, or an absolute URL on the
     request's host when a request is given."""

@@ -93,6 +93,11 @@ class SubscriptionChange(SubscriptionInput):
         return fields
 
 
+class ConfirmationLinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+
+
 class DeliveryTargetQuery(StrictSerializer):
     resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all())
     channel = serializers.ChoiceField(choices=Channel.choices)

@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("subscriptions/<int:pk>/", views.SubscriptionDetail.as_view(), name="subscription-detail"),
     path(
+        "subscriptions/<int:pk>/confirmation-link/",
+        views.ConfirmationLink.as_view(),
+        name="subscription-confirmation-link",
+    ),
+    path(
         "subscriptions/<int:pk>/confirm/",
         views.ConfirmSubscription.as_view(),
         name="subscription-confirm",

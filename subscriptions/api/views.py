@@ -1,9 +1,11 @@
 """Thin API views for resources, subscriptions, delivery targets and suppressions."""
 
+from datetime import timedelta
 from functools import cached_property
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,6 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -20,11 +23,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import SmallListPagination
-from profiles.models import Profile
+from profiles.models import Profile, Status
 
-from .. import exports, selectors, services
+from .. import confirmation, exports, selectors, services
 from ..models import Resource, Subscription, SubscriptionField, Suppression
 from .serializers import (
+    ConfirmationLinkSerializer,
     DeliveryTargetQuery,
     DeliveryTargetSerializer,
     ResourceSerializer,
@@ -151,6 +155,25 @@ class ConfirmSubscription(APIView):
             return Response(status=status.HTTP_403_FORBIDDEN)
         subscription = services.confirm_subscription(subscription=subscription, actor=request.user)
         return Response(SubscriptionSerializer(subscription).data)
+
+
+class ConfirmationLink(APIView):
+    """S6: the public confirmation link of an unconfirmed subscription, for the client that
+    sends the double opt-in message. Whoever holds it can confirm, so it needs
+    `subscriptions.change_subscription`."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ConfirmationLinkSerializer)
+    def get(self, request, pk: int):
+        subscription = get_object_or_404(Subscription, pk=pk, deleted_at__isnull=True)
+        if not request.user.has_perm("subscriptions.change_subscription"):
+            return Response(status=status.HTTP_403_FORBIDDEN)
+        if subscription.status != Status.UNCONFIRMED:
+            raise ValidationError({"status": ["Only an unconfirmed subscription has a link."]})
+        expires = timezone.now() + timedelta(seconds=confirmation.max_age_seconds())
+        url = confirmation.confirmation_url(subscription, request)
+        return Response({"url": url, "expires_at": expires})
 
 
 class DeliveryTargetView(APIView):

@@ -1,6 +1,8 @@
 """API.md "Resources and subscriptions": paths, names and answers."""
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from history.models import Event
@@ -216,3 +218,27 @@ def test_listing_runs_a_fixed_number_of_queries(client, ann, site, django_assert
     with django_assert_num_queries(5):
         response = client.get(f"/api/v1/profiles/{ann.id}/subscriptions/")
     assert len(response.json()["results"]) == 20
+
+
+def test_an_unconfirmed_subscription_gives_its_confirmation_link(client, ann):
+    # given
+    subscription = SubscriptionFactory(profile=ann, resource=ResourceFactory(double_opt_in=True))
+    # when
+    body = client.get(f"/api/v1/subscriptions/{subscription.id}/confirmation-link/").json()
+    # then: the link opens the public page, which confirms on POST
+    page = Client().get(body["url"])
+    assert page.status_code == 200
+    assert body["expires_at"] > timezone.now().isoformat()
+
+
+def test_a_confirmation_link_needs_the_change_permission_and_an_unconfirmed_subscription(
+    client, ann, site
+):
+    subscribed = SubscriptionFactory(profile=ann, resource=site)
+    assert (
+        client.get(f"/api/v1/subscriptions/{subscribed.id}/confirmation-link/").status_code == 400
+    )
+    viewer = APIClient()
+    viewer.force_authenticate(grant(UserFactory(), "view_subscription"))
+    response = viewer.get(f"/api/v1/subscriptions/{subscribed.id}/confirmation-link/")
+    assert response.status_code == 403
