@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -60,22 +59,19 @@ def database_history(
 
 
 def message_summary(*, profile_id: int) -> dict[str, dict[str, bool]]:
-    """H3: per channel, which actions ever happened, in one query: an EXISTS probe on the
-    (profile_id, type, channel) index for each pair, so it costs the same for 10 events or
-    100,000."""
-    pairs = [(channel, action) for channel in Channel.values for action in SUMMARY_ACTIONS]
-    probes = " UNION ALL ".join(
-        "SELECT %s, %s WHERE EXISTS (SELECT 1 FROM history_event "
-        "WHERE profile_id = %s AND type = %s AND channel = %s)"
-        for _ in pairs
+    """H3: per channel, which actions ever happened, in one query: the distinct (channel,
+    type) pairs of the profile's summary events, read from the (profile_id, type, channel)
+    index. (54 EXISTS probes cost more to plan across monthly partitions than this costs to
+    run: 0.7 ms for a typical profile, 16 ms for one with 100,000 events; bench/README.md.)"""
+    action_of = {str(event_type): action for action, event_type in SUMMARY_ACTIONS.items()}
+    happened = set(
+        Event.objects.filter(profile_id=profile_id, type__in=action_of)
+        .order_by()
+        .values_list("channel", "type")
+        .distinct()
     )
-    params = []
-    for channel, action in pairs:
-        params += [channel, action, profile_id, str(SUMMARY_ACTIONS[action]), channel]
-    with connection.cursor() as cursor:
-        cursor.execute(probes, params)
-        happened = set(cursor.fetchall())
     return {
-        channel: {action: (channel, action) in happened for action in SUMMARY_ACTIONS}
+        channel: {action: (channel, str(event_type)) in happened
+                  for action, event_type in SUMMARY_ACTIONS.items()}
         for channel in Channel.values
-    }
+    }  # fmt: skip

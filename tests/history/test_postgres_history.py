@@ -99,3 +99,10 @@ def test_admin_paginator_estimates_a_huge_unfiltered_count(db, django_assert_max
     assert 100_000 <= count <= 140_000
     filtered = EstimatedCountPaginator(Event.objects.filter(type="click").order_by("-ts"), 100)
     assert filtered.count == 0
+
+
+def test_idempotency_keys_have_only_their_primary_key_index(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'history_eventkey'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert len(definitions) == 1 and "UNIQUE" in definitions[0]
