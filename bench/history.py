@@ -19,7 +19,7 @@ from history.models import Event
 from profiles.models import Profile
 from profiles.services import create_database
 
-from . import ingest, latency, report
+from . import audience, ingest, latency, report
 
 INGEST_ROWS = int(os.environ.get("BENCH_INGEST_ROWS", 200_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 10_000_000))
@@ -44,14 +44,23 @@ def main() -> None:
     print(f"Latency: {REQUESTS} requests of each kind ...")
     latency_figures, latency_details = latency.measure(client, hot_profile, REQUESTS)
     figures += latency_figures
+    print(f"Audience: {audience.PROFILES:,} profiles with two subscriptions each on average ...")
+    audience_figures, audience_details = audience.run()
+    figures += audience_figures
     details = {
         "finished_at": timezone.now(),
         "wall_seconds": time.perf_counter() - started,
         "machine": machine(),
-        "sizes": {"ingest_rows": INGEST_ROWS, "events": EVENTS, "requests": REQUESTS},
+        "sizes": {
+            "ingest_rows": INGEST_ROWS,
+            "events": EVENTS,
+            "requests": REQUESTS,
+            "audience_profiles": audience.PROFILES,
+        },  # fmt: skip
         "ingest_run_seconds": {f"{m.name}, keyed={m.keyed}": runs for m, runs in seconds.items()},
         "build": build,
         "latency": latency_details,
+        "audience": audience_details,
     }
     print()
     report.print_table(figures)
