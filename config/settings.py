@@ -121,6 +121,12 @@ GEOIP_DB_PATH = env.path("GEOIP_DB_PATH", default=BASE_DIR / "data/geoip/GeoLite
 # Region used to read phone numbers written without a +country prefix; empty means
 # such numbers are rejected rather than guessed.
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="") or None
+# P13: the share of profiles (0-100, in %) held out of marketing sends, and the salt that
+# makes membership unpredictable. Changing either changes who is a member.
+GCG_SHARE_PERCENT = env.float("GCG_SHARE_PERCENT", default=0.0)
+if not 0 <= GCG_SHARE_PERCENT <= 100:
+    raise ImproperlyConfigured("GCG_SHARE_PERCENT must be between 0 and 100.")
+GCG_SALT = env.str("GCG_SALT", default="tessera-gcg")
 # S6: how long a double opt-in confirmation link stays valid, in seconds.
 SUBSCRIPTION_CONFIRM_MAX_AGE = env.int("SUBSCRIPTION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.

@@ -127,6 +127,10 @@ class Profile(models.Model):
     xxh = models.CharField("XXH", max_length=16, unique=True, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBSCRIBED)
     is_test = models.BooleanField("test subscriber", default=False)
+    in_control_group = models.BooleanField(
+        "in the global control group", default=False, editable=False,
+        help_text="Held out of marketing sends (P13); set from the xxh identifier.",
+    )  # fmt: skip
 
     email = models.CharField(max_length=254, null=True)  # noqa: DJ001 (see constraint below)
     phones = models.JSONField(default=list, blank=True, help_text="E.164 numbers, primary first.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from config.exceptions import InvalidInput
 from history import services as history
 from history.models import EventType, ImportSource
+from interactions import control_group
 
 from . import fields as registry
 from . import storage
@@ -234,12 +235,16 @@ def create_profile(
     _apply_values(profile, values, field_definitions(database), is_new=True)
     _save_checking_uniques(profile)
     profile.md5, profile.xxh = profile_digests(profile.pk)
+    profile.in_control_group = control_group.is_member(profile.xxh)
     if not profile.email:
         profile.email = placeholder_email(profile.pk)
     Profile.objects.filter(pk=profile.pk).update(
-        md5=profile.md5, xxh=profile.xxh, email=profile.email
-    )
+        md5=profile.md5, xxh=profile.xxh, email=profile.email,
+        in_control_group=profile.in_control_group,
+    )  # fmt: skip
     history.record(type=EventType.IMPORT, profile=profile, actor=actor, data={"source": source})
+    if profile.in_control_group:
+        history.record(type=EventType.GCG_ENTERED, profile=profile, actor=actor)
     return profile
 
 

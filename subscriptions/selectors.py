@@ -14,6 +14,7 @@ from .models import Resource, Subscription, Suppression
 NO_SUBSCRIPTION = "no subscription to this resource and channel"
 NONE_SUBSCRIBED = "no subscription here is subscribed"
 ALL_SUPPRESSED = "every subscribed contact is on the suppression list"
+CONTROL_GROUP = "profile is in the global control group"
 TARGET = "target"
 
 
@@ -38,11 +39,16 @@ class DeliveryTarget:
         return self.subscription.contact if self.subscription else None
 
 
-def delivery_target(*, profile: Profile, resource: Resource, channel: str) -> DeliveryTarget:
+def delivery_target(
+    *, profile: Profile, resource: Resource, channel: str, marketing: bool = True
+) -> DeliveryTarget:
     """S3: the subscribed, unsuppressed subscription with the highest priority, if the global
-    status allows messages; otherwise no target and the reason, in words."""
+    status allows messages and, for a marketing send, the profile is not in the global
+    control group (P13); otherwise no target and the reason, in words."""
     if profile.status != Status.SUBSCRIBED:
         return DeliveryTarget(None, global_status_reason(profile.status))
+    if marketing and profile.in_control_group:
+        return DeliveryTarget(None, CONTROL_GROUP)
     live = profile_subscriptions(profile).filter(resource=resource, channel=channel)
     candidates = list(live.annotate(is_suppressed=_suppressed()).only("id", "status", "contact"))
     if not candidates:
@@ -77,6 +83,7 @@ WITH per_profile AS (
 )
 SELECT CASE
          WHEN p.status <> 'subscribed' THEN 'global status is ' || p.status
+         WHEN %(marketing)s AND p.in_control_group THEN %(control_group)s
          WHEN pp.profile_id IS NULL THEN %(no_subscription)s
          WHEN NOT pp.any_subscribed THEN %(none_subscribed)s
          WHEN NOT pp.any_target THEN %(all_suppressed)s
@@ -92,14 +99,15 @@ ORDER BY 2 DESC
 
 
 def audience_counts(
-    *, database: ProfileDatabase, resource: Resource, channel: str
+    *, database: ProfileDatabase, resource: Resource, channel: str, marketing: bool = True
 ) -> dict[str, int]:
     """The delivery target of every profile of the database at once, counted by reason: one
     set-based query (hash joins), not one lookup per profile."""
     params = {
         "database": database.pk, "resource": resource.pk, "channel": channel,
         "no_subscription": NO_SUBSCRIPTION, "none_subscribed": NONE_SUBSCRIBED,
-        "all_suppressed": ALL_SUPPRESSED, "target": TARGET,
+        "all_suppressed": ALL_SUPPRESSED, "target": TARGET, "marketing": marketing,
+        "control_group": CONTROL_GROUP,
     }  # fmt: skip
     sql = AUDIENCE_SQL
     if connection.vendor == "sqlite":  # SQLite has no bool_or; max() of 0/1 is the same

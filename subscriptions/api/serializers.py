@@ -101,6 +101,10 @@ class ConfirmationLinkSerializer(serializers.Serializer):
 class DeliveryTargetQuery(StrictSerializer):
     resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all())
     channel = serializers.ChoiceField(choices=Channel.choices)
+    marketing = serializers.BooleanField(
+        required=False, default=True,
+        help_text="false for a transactional message, which the control group still gets.",
+    )  # fmt: skip
 
 
 class DeliveryTargetSerializer(serializers.Serializer):

@@ -184,6 +184,7 @@ class DeliveryTargetView(APIView):
         parameters=[
             OpenApiParameter("resource", int, required=True),
             OpenApiParameter("channel", str, required=True),
+            OpenApiParameter("marketing", bool, description="Default true; false: transactional."),
         ],  # fmt: skip
         responses=DeliveryTargetSerializer,
     )

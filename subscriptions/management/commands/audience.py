@@ -21,8 +21,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="Print the counts as JSON."
         )
+        parser.add_argument(
+            "--transactional", action="store_true",
+            help="A transactional send: the global control group is not held out (P13).",
+        )  # fmt: skip
 
-    def handle(self, *args, database, resource, channel, as_json, **options):
+    def handle(self, *args, database, resource, channel, as_json, transactional, **options):
         database_row = ProfileDatabase.objects.filter(pk=database).first()
         if database_row is None:
             raise CommandError(f"No profile database with id {database}.")
@@ -36,8 +40,9 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         counts = selectors.audience_counts(
-            database=database_row, resource=resource_row, channel=channel
-        )
+            database=database_row, resource=resource_row, channel=channel,
+            marketing=not transactional,
+        )  # fmt: skip
         took = f"Query took {(time.perf_counter() - started) * 1000:.1f} ms."
         rows = sorted(counts.items(), key=lambda row: (-row[1], row[0]))
         if as_json:
