@@ -60,9 +60,9 @@ def database_history(
 
 def message_summary(*, profile_id: int) -> dict[str, dict[str, bool]]:
     """H3: per channel, which actions ever happened, in one query: the distinct (channel,
-    type) pairs of the profile's summary events, read from the (profile_id, type, channel)
-    index. (54 EXISTS probes cost more to plan across monthly partitions than this costs to
-    run: 0.7 ms for a typical profile, 16 ms for one with 100,000 events; bench/README.md.)"""
+    type) pairs of the profile's summary events, an index-only read of the profile's entries
+    in the covering (profile_id, ts, id) INCLUDE (type, channel) index. (54 EXISTS probes
+    cost more to plan across monthly partitions than this costs to run; bench/README.md.)"""
     action_of = {str(event_type): action for action, event_type in SUMMARY_ACTIONS.items()}
     happened = set(
         Event.objects.filter(profile_id=profile_id, type__in=action_of)

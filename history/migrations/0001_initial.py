@@ -30,8 +30,8 @@ CREATE TABLE history_event (
     visitor varchar(64) NOT NULL,
     PRIMARY KEY (id, ts)
 ) PARTITION BY RANGE (ts);
-CREATE INDEX history_event_profile_ts ON history_event (profile_id, ts DESC, id DESC);
-CREATE INDEX history_event_profile_type ON history_event (profile_id, type, channel, ts DESC);
+CREATE INDEX history_event_profile_ts ON history_event (profile_id, ts DESC, id DESC)
+    INCLUDE (type, channel);
 CREATE INDEX history_event_database_ts ON history_event (database_id, ts);
 CREATE INDEX history_event_visitor ON history_event (visitor) WHERE NOT (visitor = '');
 -- Rows older than the monthly partitions land here.
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                         ('profile', models.ForeignKey(blank=True, db_constraint=False, help_text="Empty for an anonymous visitor's event until the visitor is identified.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='profiles.profile')),
                     ],
                     options={
-                        'indexes': [models.Index(fields=['profile', '-ts', '-id'], name='history_event_profile_ts'), models.Index(fields=['profile', 'type', 'channel', '-ts'], name='history_event_profile_type'), models.Index(fields=['database_id', 'ts'], name='history_event_database_ts'), models.Index(condition=models.Q(('visitor', ''), _negated=True), fields=['visitor'], name='history_event_visitor')],
+                        'indexes': [models.Index(fields=['profile', '-ts', '-id'], name='history_event_profile_ts'), models.Index(fields=['database_id', 'ts'], name='history_event_database_ts'), models.Index(condition=models.Q(('visitor', ''), _negated=True), fields=['visitor'], name='history_event_visitor')],
                     },
                 ),
             ],
