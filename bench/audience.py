@@ -23,7 +23,8 @@ REPEATS = 5
 TARGET_SECONDS = 10.0
 
 FILL_PROFILES = """
-INSERT INTO profiles_profile (database_id, md5, xxh, status, is_test, email, phones,
+INSERT INTO profiles_profile (database_id, md5, xxh, status, is_test, in_control_group, email,
+    phones,
     first_name, last_name, middle_name, gender, registration_city, registration_country,
     registration_link, registration_provider, tracked_city, tracked_country, tracked_region,
     tracked_postcode, tracked_timezone, utm_source, utm_medium, utm_campaign, utm_term,
@@ -31,7 +32,7 @@ INSERT INTO profiles_profile (database_id, md5, xxh, status, is_test, email, pho
 SELECT %(database)s, md5('bench:' || n), substr(md5('xxh:' || n), 1, 16),
     CASE WHEN n %% 20 = 0 THEN 'unsubscribed' WHEN n %% 50 = 1 THEN 'hard_bounced'
          ELSE 'subscribed' END,
-    false, 'p' || n || '@example.com', '[]', '', '', '', '', '', '', '', '', '', '', '', '',
+    false, false, 'p' || n || '@example.com', '[]', '', '', '', '', '', '', '', '', '', '', '', '',
     '', '', '', '', '', '', '', '{}', now(), now()
 FROM generate_series(1, %(count)s) AS n
 """
