@@ -1,11 +1,11 @@
 import sys
-from contextlib import nullcontext
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from config.csv_output import write_lines
 from history import exports, selectors
 from history.models import EventType
 
@@ -46,16 +46,7 @@ class Command(BaseCommand):
         unknown = [name for name in type_list if name not in EventType.values]
         if unknown:
             raise CommandError(f"Unknown event types: {', '.join(unknown)}.")
-        target = (
-            nullcontext(sys.stdout)
-            if output == "-"
-            else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        )
-        written = 0
-        with target as stream:
-            for line in exports.csv_lines(events):
-                stream.write(line)
-                written += 1
+        written = write_lines(exports.csv_lines(events), output=output, stdout=sys.stdout)
         self.stderr.write(
             f"Exported {written - 1} events from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}."
         )

@@ -1,7 +1,6 @@
-from contextlib import nullcontext
-
 from django.core.management.base import BaseCommand
 
+from config.csv_output import write_lines
 from subscriptions import exports
 from subscriptions.models import Suppression
 
@@ -13,14 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="-", help="A file path, or - for stdout.")
 
     def handle(self, *args, output, **options):
-        target = (
-            nullcontext(self.stdout)
-            if output == "-"
-            else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        )
-        written = 0
-        with target as stream:
-            for line in exports.csv_lines(Suppression.objects.all()):
-                stream.write(line)  # the stdout wrapper adds no newline: lines end with one
-                written += 1
+        # the stdout wrapper adds no newline: each CSV line ends with one already
+        lines = exports.csv_lines(Suppression.objects.all())
+        written = write_lines(lines, output=output, stdout=self.stdout)
         self.stderr.write(f"Exported {written - 1} suppressed contacts.")
