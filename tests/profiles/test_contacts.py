@@ -9,6 +9,7 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from email_validator import EmailNotValidError, validate_email
 
 from profiles.contacts import (
     MAX_PHONES,
@@ -294,3 +295,49 @@ def test_email_must_be_text(raw):
 
 def test_placeholder_email_uses_the_profile_id():
     assert placeholder_email(1017) == "1017@localhost"
+
+
+# The plain-address fast path of normalize_email must answer exactly as email-validator does.
+
+
+def _library_answer(address: str) -> str:
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return "refused"
+
+
+def _our_answer(address: str) -> str:
+    try:
+        return normalize_email(address)
+    except Invalid:
+        return "refused"
+
+
+def _customer_emails() -> list[str]:
+    with open(DATA / "csv/customers-10000.csv", newline="", encoding="utf-8") as file:
+        return [row["Email"] for row in csv.DictReader(file)]
+
+
+# Shapes at the edges of the fast path: case, dots, "--", special-use and numeric TLDs,
+# label and part lengths, characters outside it.
+EDGE_ADDRESSES = [
+    "Ann.Lee@Example.COM", "a@ab--cd.com", "a@b.c1", "a@b.co", "a..b@c.com", ".a@c.com",
+    "a.@c.com", "a@b.test", "a@foo.local", "a@x.LOCALHOST", "a@localhost.com", "a@-b.com",
+    "a@b-.com", "a@b.c", "a+tag@sub.example.org", "a%b@example.org", "_@example.org",
+    f"{'x' * 64}@example.com", f"{'x' * 65}@example.com", f"a@{'d' * 63}.com",
+    f"a@{'d' * 64}.com", f"a@{'d' * 60}.{'e' * 60}.{'f' * 60}.{'g' * 60}.com",
+    "a@xn--80ak6aa92e.com", "a@b.xn--p1ai", "o'neil@example.com", "ann@exa_mple.com",
+    "ann@123.com", "ann@example.123", " padded@example.com ",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("address", [address for _, address, _ in EMAIL_VECTORS] + EDGE_ADDRESSES)
+def test_fast_path_agrees_with_email_validator(address):
+    assert _our_answer(address) == _library_answer(address)
+
+
+def test_fast_path_agrees_on_ten_thousand_customer_emails():
+    emails = _customer_emails()
+    assert len(emails) == 10_000
+    assert [_our_answer(email) for email in emails] == [_library_answer(e) for e in emails]
