@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "loyalty",
     "market",
     "weblayers",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "history-ensure-partitions": {"task": "history.tasks.ensure_partitions", "schedule": 86400},
+    "imports-purge-expired": {"task": "imports.tasks.purge_expired_imports", "schedule": 3600},
 }
 
 GEOIP_DB_PATH = env.path("GEOIP_DB_PATH", default=BASE_DIR / "data/geoip/GeoLite2-City-Test.mmdb")
@@ -129,6 +131,12 @@ if not 0 <= GCG_SHARE_PERCENT <= 100:
 GCG_SALT = env.str("GCG_SALT", default="tessera-gcg")
 # S6: how long a double opt-in confirmation link stays valid, in seconds.
 SUBSCRIPTION_CONFIRM_MAX_AGE = env.int("SUBSCRIPTION_CONFIRM_MAX_AGE", default=7 * 24 * 3600)
+# X1: how long an import can be undone; its file and row log are purged after that.
+IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=7)
+# X1: the largest file the upload page and the command accept, in bytes.
+IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=4 * 1024**3)
+# X4: scheduled imports may only read files under this directory.
+IMPORT_SCHEDULE_DIR = env.path("IMPORT_SCHEDULE_DIR", default=BASE_DIR / "var/imports")
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("profiles.api.urls")),
     path("", include("history.api.urls")),
     path("", include("subscriptions.api.urls")),
+    path("", include("imports.api.urls")),
 ]
 
 urlpatterns = [

@@ -149,6 +149,12 @@ def delete_profile_events(*, profile_id: int) -> int:
     return deleted
 
 
+def delete_profiles_events(*, profile_ids: list[int]) -> int:
+    """Delete every event of many profiles in one statement; return how many."""
+    deleted, _ = Event.objects.filter(profile_id__in=profile_ids).delete()
+    return deleted
+
+
 def ensure_partitions(*, months_ahead: int = MONTHS_AHEAD, today: date | None = None) -> list[str]:
     """Make the monthly partitions of `history_event` from this month to `months_ahead`
     months on (PostgreSQL only); return the names created. Safe to run any time."""

@@ -272,6 +272,14 @@ def delete_profile(*, profile: Profile, actor: AbstractBaseUser | None = None) -
     profile.delete()
 
 
+@transaction.atomic
+def delete_profiles(*, ids: list[int]) -> int:
+    """Delete many profiles with their history (P8) in a few statements; return how many."""
+    history.delete_profiles_events(profile_ids=ids)
+    deleted, by_model = Profile.objects.filter(pk__in=ids).delete()
+    return by_model.get(Profile._meta.label, 0)
+
+
 def _record_changes(profile: Profile, changes: dict[str, tuple], actor) -> None:
     if "status" in changes:
         old, new = changes.pop("status")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    """Profile import from files and the API, undo and scheduled imports (PRODUCT.md X1, X2, X4)."""
+
+    name = "imports"

@@ -1,0 +1,417 @@
+"""The one import pipeline (X1, X2): cleaned rows in, profiles created, updated or skipped in
+bulk, every row's outcome logged.
+
+A chunk of rows goes through: merge duplicate keys -> match existing profiles -> decide
+create / update / skip -> uniqueness checks -> required fields, defaults, geolocation -> bulk
+writes -> `import` events (record_many) -> subscriptions -> the per-row log. A chunk is one
+transaction: it is written whole or not at all.
+
+Duplicate keys: rows with the same matching value are applied in file order, each later row
+overwriting the values it holds; the profile is reported on the last such row and the earlier
+ones as `merged` into it (also across chunks: a later chunk takes over an earlier row's
+outcome and change log).
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from history import services as history
+from history.models import EventType
+from history.services import EventDraft
+from profiles.models import CustomField, Profile, ProfileDatabase
+
+from . import matching as lookup
+from . import writing
+from .models import ImportRow, Result
+
+NEW_ONLY = ("md5", "xxh", "in_control_group")
+
+
+@dataclass
+class Row:
+    """One input row: its cleaned values ({column: value, "fields": {...}, "phones": [...]})
+    or the errors that stop it, and, once applied, its outcome."""
+
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Any] = field(default_factory=dict)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    skip_reason: str = ""
+    result: str = ""
+    profile_id: int | None = None
+    changes: dict[str, list] = field(default_factory=dict)
+    merged_into: int | None = None
+    inherited: str = ""  # the outcome taken over from an earlier chunk's row
+    taken_over: list[str] = field(default_factory=list)  # results of the earlier rows
+    new_profile: dict[str, Any] = field(default_factory=dict)  # a created profile's columns
+
+    def settle(self, result: str, **outcome: Any) -> None:
+        self.result = result
+        for name, value in outcome.items():
+            setattr(self, name, value)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an import does with its rows."""
+
+    database: ProfileDatabase
+    matching: lookup.Matching
+    definitions: dict[str, CustomField]
+    job_id: int
+    source: str
+    actor_id: int | None = None
+    skip_existing: bool = False
+    create_new: bool = True
+    detect_geo: bool = False
+    subscribe: tuple[int, str] | None = None  # (resource id, channel) for every profile
+
+
+def apply(plan: Plan, rows: Sequence[Row]) -> Counter:
+    """Apply one chunk in one transaction; return how the job's counts change. Should a
+    concurrent writer take a unique value between the checks and the write, the chunk is
+    retried row by row, so only the rows in conflict fail."""
+    originals = [(row.values, row.errors, row.subscriptions) for row in rows]
+    try:
+        with transaction.atomic():
+            _apply(plan, rows)
+    except IntegrityError:
+        if len(rows) == 1:
+            rows[0].settle(Result.ERROR, errors={"row": [CONFLICT]})
+            with transaction.atomic():
+                writing.log_rows([_log(plan, rows[0])])
+            return _counts(rows)
+        counts = Counter()
+        for row, (values, errors, subscriptions) in zip(rows, originals, strict=True):
+            retry = Row(row.number, values, errors, subscriptions, row.skip_reason)
+            counts += apply(plan, [retry])
+            _copy_outcome(retry, row)
+        return counts
+    return _counts(rows)
+
+
+CONFLICT = (
+    "Another profile with the same email or unique value was written at the same time; "
+    "import this row again."
+)
+
+
+def _copy_outcome(source: Row, target: Row) -> None:
+    for name in ("result", "profile_id", "errors", "changes", "merged_into", "values"):
+        setattr(target, name, getattr(source, name))
+
+
+def _counts(rows: Sequence[Row]) -> Counter:
+    """The change of the job's counters: each row's result, less the earlier rows it took
+    over (which turn into merged rows)."""
+    counts = Counter(row.result for row in rows)
+    for row in rows:
+        for previous in row.taken_over:
+            counts[previous] -= 1
+            counts[Result.MERGED] += 1
+    return counts
+
+
+def _apply(plan: Plan, rows: Sequence[Row]) -> None:
+    for row in rows:
+        if row.errors:
+            row.settle(Result.ERROR)
+        elif row.skip_reason:
+            row.settle(Result.SKIPPED, errors={"row": [row.skip_reason]})
+    pending = [row for row in rows if not row.result]
+    pending = _merge_duplicates(plan, pending)
+    current = _match(plan, pending)
+    _take_over_earlier_rows(plan, pending)
+    creates, updates = _decide(plan, pending)
+    _check_unique_values(plan, creates + updates)
+    creates = [row for row in creates if not row.result]
+    updates = [row for row in updates if not row.result]
+    _create(plan, creates)
+    changed = _update(plan, updates, current)
+    _record_events(plan, creates, changed)
+    _subscribe(plan, creates + changed)
+    writing.log_rows([_log(plan, row) for row in rows])
+
+
+def _merge_duplicates(plan: Plan, rows: list[Row]) -> list[Row]:
+    """Fold rows sharing a key into the last one, in file order; earlier ones are `merged`."""
+    last: dict[Any, Row] = {}
+    for row in rows:
+        key = plan.matching.key(row.values)
+        if key is None:
+            continue
+        earlier = last.get(key)
+        if earlier is not None:
+            row.values = _combined(earlier.values, row.values)
+            row.subscriptions = earlier.subscriptions + row.subscriptions
+            earlier.settle(Result.MERGED, merged_into=row.number)
+        last[key] = row
+    return [row for row in rows if not row.result]
+
+
+def _combined(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    values = {**earlier, **later}
+    if "fields" in earlier or "fields" in later:
+        values["fields"] = {**earlier.get("fields", {}), **later.get("fields", {})}
+    if "phones" in earlier and "phones" in later:
+        values["phones"] = list(dict.fromkeys(later["phones"] + earlier["phones"]))
+    return values
+
+
+def _match(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
+    """Find each row's profile; return the current values of the matched profiles by id."""
+    keys = {plan.matching.key(row.values) for row in rows} - {None}
+    found = lookup.owners(plan.database, plan.matching, keys)
+    for row in rows:
+        ids = found.get(plan.matching.key(row.values), [])
+        if len(ids) > 1:
+            shown = ", ".join(map(str, sorted(ids)[:5]))
+            reason = f"{len(ids)} profiles hold this value ({shown}); it cannot identify one."
+            row.settle(Result.ERROR, errors={_key_name(plan): [reason]})
+        elif ids:
+            row.profile_id = ids[0]
+    matched = {row.profile_id for row in rows if row.profile_id and not row.result}
+    columns = {name for row in rows for name in row.values} - {"id"}
+    wanted = ["id", *sorted(columns | {"fields", "phones", "email"})]
+    return {
+        values["id"]: values for values in Profile.objects.filter(pk__in=matched).values(*wanted)
+    }
+
+
+def _key_name(plan: Plan) -> str:
+    return {"phone": "phones", "field": "fields"}.get(plan.matching.kind, plan.matching.kind)
+
+
+def _take_over_earlier_rows(plan: Plan, rows: list[Row]) -> None:
+    """A row meeting a profile an earlier chunk of this import wrote takes over that row's
+    outcome (created stays created) and its change log; the earlier row becomes `merged`."""
+    by_profile = {row.profile_id: row for row in rows if row.profile_id and not row.result}
+    if not by_profile:
+        return
+    earlier = ImportRow.objects.filter(
+        job_id=plan.job_id, profile_id__in=by_profile, result__in=[Result.CREATED, Result.UPDATED]
+    )
+    taken = []
+    for previous in earlier:
+        row = by_profile[previous.profile_id]
+        row.inherited = previous.result
+        row.changes = previous.changes
+        row.taken_over.append(previous.result)
+        previous.result, previous.merged_into = Result.MERGED, row.number
+        taken.append(previous)
+    ImportRow.objects.bulk_update(taken, ["result", "merged_into"])
+
+
+def _decide(plan: Plan, rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    creates, updates = [], []
+    for row in rows:
+        if row.result:
+            continue
+        if row.profile_id:
+            if plan.skip_existing and not row.inherited:
+                row.settle(Result.SKIPPED, errors={"row": ["The profile exists and existing "
+                           "profiles are skipped."]})  # fmt: skip
+            else:
+                updates.append(row)
+        elif plan.matching.kind == "id" and row.values.get("id") is not None:
+            row.settle(Result.ERROR, errors={"id": ["No profile of this database has this id."]})
+        elif not plan.create_new:
+            row.settle(Result.SKIPPED, errors={"row": ["No profile matches and new profiles are "
+                       "not created."]})  # fmt: skip
+        else:
+            creates.append(row)
+    return creates, updates
+
+
+def _check_unique_values(plan: Plan, rows: list[Row]) -> None:
+    """Refuse rows whose email or unique custom field value another profile holds, or an
+    earlier row of this chunk claims for another profile (P3, P4)."""
+    checks = [] if plan.matching.kind == "email" else [lookup.Matching("email")]
+    checks += [
+        lookup.Matching("field", definition)
+        for definition in plan.definitions.values()
+        if definition.unique and definition != plan.matching.field
+    ]
+    for check in checks:
+        keyed = [(check.key(row.values), row) for row in rows if not row.result]
+        keyed = [(key, row) for key, row in keyed if key is not None]
+        holders = lookup.owners(plan.database, check, {key for key, _ in keyed})
+        claimed: dict[Any, Row] = {}
+        for key, row in keyed:
+            if any(pk != row.profile_id for pk in holders.get(key, [])):
+                row.settle(Result.ERROR, errors=_taken(check, "Another profile of this database"))
+            elif key in claimed and claimed[key].profile_id != row.profile_id:
+                row.settle(Result.ERROR, errors=_taken(check, f"Row {claimed[key].number}"))
+            else:
+                claimed[key] = row
+
+
+def _taken(check: lookup.Matching, holder: str) -> dict[str, Any]:
+    if check.kind == "email":
+        return {"email": [f"{holder} already has this email."]}
+    return {"fields": {check.field.name: [f"{holder} already has this value."]}}
+
+
+def _create(plan: Plan, rows: list[Row]) -> None:
+    defaults = {name: d.default for name, d in plan.definitions.items() if d.default is not None}
+    required = [name for name, definition in plan.definitions.items() if definition.required]
+    ready = []
+    for row in rows:
+        fields = {**defaults, **row.values.get("fields", {})}
+        fields = {name: value for name, value in fields.items() if value is not None}
+        missing = [name for name in required if name not in fields]
+        if missing:
+            row.settle(Result.ERROR, errors={"fields": {name: ["This field is required."]
+                                                        for name in missing}})  # fmt: skip
+            continue
+        values = {name: value for name, value in row.values.items() if name != "id"}
+        values["fields"] = fields
+        if plan.detect_geo:
+            _locate(values)
+        ready.append((row, values))
+    ids = writing.new_profile_ids(len(ready))
+    if ids:
+        for (_, values), pk in zip(ready, ids, strict=True):
+            values["id"] = pk
+    written = writing.insert_profiles(plan.database.pk, [values for _, values in ready])
+    for (row, _), profile in zip(ready, written, strict=True):
+        row.settle(Result.CREATED, profile_id=profile["id"], new_profile=profile)
+
+
+def _locate(values: dict[str, Any]) -> None:
+    """G2: registration city and country from the registration IP, unless the row has them."""
+    from profiles import geoip
+
+    ip = values.get("registration_ip")
+    if not ip or values.get("registration_city") or values.get("registration_country"):
+        return
+    location = geoip.locate(ip)
+    if location is not None:
+        values["registration_city"] = location.city
+        values["registration_country"] = location.country
+
+
+def _update(plan: Plan, rows: list[Row], current: dict[int, dict[str, Any]]) -> list[Row]:
+    """Write the rows' values over their profiles; return the rows that changed something."""
+    changed, payload, columns = [], [], set()
+    for row in rows:
+        old = current[row.profile_id]
+        if plan.detect_geo:
+            _locate(row.values)
+        new, changes = _differences(old, row.values)
+        if not changes:
+            if row.inherited:
+                row.settle(row.inherited)
+            else:
+                row.settle(Result.SKIPPED, errors={"row": ["Nothing to change: the profile "
+                           "already holds these values."]})  # fmt: skip
+            continue
+        if row.inherited != Result.CREATED:
+            # An earlier row of this import changed it first: undo must restore what was
+            # there before the import, so that row's old values win.
+            earlier = row.changes
+            changes = {
+                name: [earlier.get(name, pair)[0], pair[1]] for name, pair in changes.items()
+            }
+            row.settle(Result.UPDATED, changes={**earlier, **changes})
+        else:
+            row.settle(Result.CREATED)
+        columns |= new.keys()
+        payload.append((old, new))
+        changed.append(row)
+    writing.update_profiles(
+        [{"id": old["id"], **{c: new.get(c, old[c]) for c in columns}} for old, new in payload],
+        sorted(columns),
+    )
+    return changed
+
+
+def _differences(old: dict[str, Any], values: dict[str, Any]) -> tuple[dict, dict]:
+    """(new column values, {name: [old, new]}) of applying `values` to the profile `old`.
+    Custom fields merge key by key; phones are added after the ones the profile has."""
+    new, changes = {}, {}
+    for name, value in values.items():
+        if name == "id":
+            continue
+        if name == "fields":  # None (from the API) clears a key
+            merged = {**old["fields"], **value}
+            merged = {key: item for key, item in merged.items() if item is not None}
+            for key, item in value.items():
+                if old["fields"].get(key) != item:
+                    changes[f"fields.{key}"] = [old["fields"].get(key), item]
+            if merged != old["fields"]:
+                new["fields"] = merged
+        elif name == "phones":
+            merged = list(dict.fromkeys(old["phones"] + value))
+            if merged != old["phones"]:
+                new["phones"], changes["phones"] = merged, [old["phones"], merged]
+        elif old[name] != value:
+            new[name], changes[name] = value, [old[name], value]
+    return new, changes
+
+
+def _record_events(plan: Plan, created: list[Row], changed: list[Row]) -> None:
+    """One `import` event per profile written (X1), `gcg_entered` for new control-group
+    members (P13)."""
+    now = timezone.now()
+    base = {"database_id": plan.database.pk, "actor_id": plan.actor_id, "ts": now}
+    data = {"source": plan.source, "import": plan.job_id}
+    drafts = []
+    for row in created:
+        drafts.append(EventDraft(EventType.IMPORT, profile_id=row.profile_id, data=data, **base))
+        if row.new_profile.get("in_control_group"):
+            drafts.append(EventDraft(EventType.GCG_ENTERED, profile_id=row.profile_id, **base))
+    for row in changed:
+        described = {name: {"old": old, "new": new} for name, (old, new) in row.changes.items()}
+        drafts.append(EventDraft(EventType.IMPORT, profile_id=row.profile_id,
+                                 data={**data, "changes": described}, **base))  # fmt: skip
+    history.record_many(drafts)
+
+
+def _subscribe(plan: Plan, rows: list[Row]) -> None:
+    """Subscribe on import (X1's option, X2's per-item list); a refused subscription is
+    reported on its row and does not undo the profile."""
+    wanted = []
+    for row in rows:
+        items = list(row.subscriptions)
+        if plan.subscribe:
+            resource, channel = plan.subscribe
+            items.append({"resource": resource, "channel": channel})
+        wanted += [(row, index, item) for index, item in enumerate(items)]
+    if not wanted:
+        return
+    from subscriptions.services import SubscriptionRequest, subscribe_many
+
+    requests = [
+        SubscriptionRequest(
+            profile_id=row.profile_id, resource_id=item["resource"], channel=item["channel"],
+            contact=item.get("contact") or _contact_of(row, item["channel"]) or "",
+            categories=item.get("categories"), fields=item.get("fields"),
+        )
+        for row, _, item in wanted
+    ]  # fmt: skip
+    outcomes = subscribe_many(requests, actor=None)
+    for (row, index, _), outcome in zip(wanted, outcomes, strict=True):
+        if outcome.errors:
+            row.errors.setdefault("subscriptions", {})[str(index)] = outcome.errors
+
+
+def _contact_of(row: Row, channel: str) -> str | None:
+    if channel == "email":
+        email = row.values.get("email") or row.new_profile.get("email")
+        return None if email and email.endswith("@localhost") else email
+    phones = row.values.get("phones") or row.new_profile.get("phones")
+    return phones[0] if phones else None
+
+
+def _log(plan: Plan, row: Row) -> ImportRow:
+    return ImportRow(
+        job_id=plan.job_id, row=row.number, result=row.result,
+        profile_id=row.profile_id if row.result != Result.ERROR else None,
+        errors=row.errors, changes=row.changes, merged_into=row.merged_into,
+    )  # fmt: skip
