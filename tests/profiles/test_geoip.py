@@ -1,24 +1,30 @@
-"""G1: IP geolocation from the MaxMind test databases.
+"""G1: IP geolocation from the MaxMind test databases, and G2's profile services that use it.
 Expected values: ../shared/data/geoip/README.md ("Expected lookups")."""
 
 import io
 import logging
 import os
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
-from profiles import geoip
+from profiles import geoip, services
 from profiles.geoip import Location
+from profiles.models import Profile
+from tests.profiles.factories import ProfileFactory
 
 GEOIP_DATA = Path(__file__).resolve().parents[2] / "data" / "geoip"
 GEOLITE = GEOIP_DATA / "GeoLite2-City-Test.mmdb"
 GEOIP2 = GEOIP_DATA / "GeoIP2-City-Test.mmdb"
 
 LONDON = Location("GB", "England", "London", "", "Europe/London", 51.5142, -0.0931)
+LINKOPING = Location(
+    "SE", "Östergötland County", "Linköping", "", "Europe/Stockholm", 58.4167, 15.6167
+)
 SAN_DIEGO_92105 = Location(
     "US", "California", "San Diego", "92105", "America/Los_Angeles", 32.7405, -117.0935
 )
@@ -69,12 +75,7 @@ def replace_atomically(path: Path, source: Path) -> None:
                 "US", "Washington", "Milton", "98354", "America/Los_Angeles", 47.2513, -122.3149
             ),
         ),
-        (
-            "89.160.20.112",
-            Location(
-                "SE", "Östergötland County", "Linköping", "", "Europe/Stockholm", 58.4167, 15.6167
-            ),
-        ),
+        ("89.160.20.112", LINKOPING),
         ("67.43.156.1", Location("BT", timezone="Asia/Thimphu", latitude=27.5, longitude=90.5)),
         (
             "202.196.224.1",
@@ -245,3 +246,79 @@ def test_geoip_check_exits_non_zero_from_the_command_line(settings, tmp_path, ca
         execute_from_command_line(["manage.py", "geoip_check", "81.2.69.142"])
     assert exit_.value.code == 1
     assert "CommandError: No GeoIP database file at" in capsys.readouterr().err
+
+
+# Services (G2)
+
+
+@pytest.mark.parametrize(
+    ("given", "city", "country"),
+    [
+        ({}, "London", "GB"),
+        ({"registration_city": "", "registration_country": ""}, "London", "GB"),
+        ({"registration_city": "Camden"}, "Camden", "GB"),
+        ({"registration_country": "IE"}, "London", "IE"),
+    ],
+)
+def test_registration_geo_fills_only_what_is_missing(given, city, country):
+    values = {"email": "ann@example.com", "registration_ip": "81.2.69.142", **given}
+    filled = services.registration_geo(values)
+    assert (filled["registration_city"], filled["registration_country"]) == (city, country)
+    assert filled["email"] == "ann@example.com"
+    assert values == {"email": "ann@example.com", "registration_ip": "81.2.69.142", **given}
+
+
+@pytest.mark.parametrize("ip", [None, "", "10.0.0.1", "8.8.8.8"])
+def test_registration_geo_without_a_known_ip_changes_nothing(ip):
+    values = {"registration_ip": ip, "registration_city": ""}
+    assert services.registration_geo(values) == values
+
+
+def test_track_locations_updates_a_batch_in_one_query(shop, django_assert_num_queries):
+    # given
+    ann, bob, cem = (ProfileFactory(database=shop) for _ in range(3))
+    # when: one UPDATE, whatever the number of profiles
+    with django_assert_num_queries(1):
+        written = services.track_locations(
+            {ann.pk: "81.2.69.142", bob.pk: "89.160.20.112", cem.pk: "81.2.69.142"}
+        )
+    # then
+    assert written == 3
+    ann.refresh_from_db()
+    assert tracked(ann) == ("81.2.69.142", LONDON)
+    bob.refresh_from_db()
+    assert tracked(bob) == ("89.160.20.112", LINKOPING)
+
+
+def test_an_ip_located_nowhere_clears_the_tracked_location(shop):
+    # given
+    ann = ProfileFactory(database=shop)
+    services.track_locations({ann.pk: "81.2.69.142"})
+    # when
+    services.track_locations({ann.pk: "10.0.0.7"})
+    # then
+    ann.refresh_from_db()
+    assert tracked(ann) == ("10.0.0.7", Location())
+
+
+def test_without_a_database_only_the_tracked_ip_changes(shop, settings, tmp_path):
+    # given
+    ann = ProfileFactory(database=shop)
+    services.track_locations({ann.pk: "81.2.69.142"})
+    settings.GEOIP_DB_PATH = tmp_path / "absent.mmdb"
+    # when
+    services.track_locations({ann.pk: "89.160.20.112"})
+    # then
+    ann.refresh_from_db()
+    assert tracked(ann) == ("89.160.20.112", LONDON)
+
+
+def test_track_locations_skips_values_that_are_not_addresses(shop):
+    ann = ProfileFactory(database=shop)
+    assert services.track_locations({ann.pk: "not an ip", 424242: "81.2.69.142"}) == 0
+    assert Profile.objects.get(pk=ann.pk).tracked_ip is None
+
+
+def tracked(profile: Profile) -> tuple[str | None, Location]:
+    location = Location(*(getattr(profile, f"tracked_{key.name}") for key in fields(Location)))
+    return profile.tracked_ip, location
