@@ -192,7 +192,8 @@ class IngestReport:
 def ingest_events(items: Sequence[tuple[int, dict[str, Any]]]) -> IngestReport:
     """H4: record validated client events, given as (position in the request, fields).
     Profiles named by id or by email + database are looked up in bulk; an event whose
-    profile does not exist is reported by position and the others are still recorded."""
+    profile does not exist is reported by position and the others are still recorded.
+    Events with `data["ip"]` update their profiles' tracked location (G2)."""
     by_id, by_email = _resolve_profiles([fields for _, fields in items])
     drafts, positions, errors = [], [], []
     for index, fields in items:
@@ -211,6 +212,8 @@ def ingest_events(items: Sequence[tuple[int, dict[str, Any]]]) -> IngestReport:
         positions.append(index)
     result = record_many(drafts)
     _suppress_hard_bounces(drafts)
+    duplicates = set(result.duplicates)
+    _track_locations([draft for i, draft in enumerate(drafts) if i not in duplicates])
     return IngestReport(accepted=result.accepted, duplicates=len(result.duplicates), errors=errors)
 
 
@@ -225,6 +228,23 @@ def _suppress_hard_bounces(drafts: Sequence[EventDraft]) -> None:
     ]
     if bounces:
         suppress_hard_bounces(bounces)
+
+
+def _track_locations(drafts: Sequence[EventDraft]) -> None:
+    """G2: per profile, the batch's latest event (by ts; the later one in the batch on a tie)
+    carrying `data["ip"]` sets its tracked IP and location (profiles owns the columns). Only
+    newly recorded events count: a duplicate changes nothing. Between batches the later batch
+    wins whatever its times, as the profile keeps no time of its tracked location."""
+    from profiles.services import track_locations
+
+    latest: dict[int, EventDraft] = {}
+    for draft in drafts:
+        if draft.profile_id and draft.data.get("ip"):
+            seen = latest.get(draft.profile_id)
+            if seen is None or draft.ts >= seen.ts:
+                latest[draft.profile_id] = draft
+    if latest:
+        track_locations({profile_id: draft.data["ip"] for profile_id, draft in latest.items()})
 
 
 def _draft(fields: dict[str, Any], profile_id: int | None, database_id: int | None):

@@ -54,7 +54,8 @@ LAST_NAMES = [
     "Wong",
     "Murphy",
 ]
-# Addresses the shipped MaxMind test database knows, with their countries (data/geoip/README.md).
+# Addresses the shipped MaxMind test database knows, with their countries (data/geoip/README.md);
+# registration and tracked city and country are looked up from them (G2).
 KNOWN_IPS = [
     ("81.2.69.142", "GB"),
     ("2.125.160.216", "GB"),
@@ -114,12 +115,16 @@ def load_demo(*, profiles: int = 300, seed: int = 42) -> ProfileDatabase:
         auto_priority=True,
     )  # fmt: skip
     app = subscriptions.create_resource(name="Mobile app", channels=["push"])
-    drafts = []
+    drafts, tracked_ips = [], {}
     for number in range(profiles):
-        profile = services.create_profile(database=shop, values=_profile_values(rng, number))
+        profile = services.create_profile(
+            database=shop, values=_profile_values(rng, number), detect_geo=True
+        )
+        tracked_ips[profile.pk] = profile.registration_ip
         _subscribe(rng, profile, website, app)
         drafts += _history(rng, profile, website)
     history.record_many(drafts)
+    services.track_locations(tracked_ips)
     return shop
 
 
@@ -173,7 +178,6 @@ def _profile_values(rng: random.Random, number: int) -> dict:
         "registration_date": registered,
         "registration_ip": ip,
         "registration_provider": rng.choice(["website", "mobile app", "store"]),
-        "tracked_ip": ip,
         "utm_source": rng.choice(["", "google", "newsletter", "instagram"]),
         "fields": {
             "tariff": rng.choice(["basic", "pro", "team"]),

@@ -3,8 +3,10 @@ calls these; none saves these models itself."""
 
 import copy
 import hashlib
+import ipaddress
 import re
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import xxhash
@@ -19,7 +21,7 @@ from history.models import EventType, ImportSource
 from interactions import control_group
 
 from . import fields as registry
-from . import storage
+from . import geoip, storage
 from .contacts import normalize_email, normalize_phones, placeholder_email
 from .models import CustomField, FieldDefinition, FieldType, Profile, ProfileDatabase
 
@@ -227,10 +229,14 @@ def create_profile(
     values: Mapping[str, Any],
     actor: AbstractBaseUser | None = None,
     source: ImportSource = ImportSource.MANUAL,
+    detect_geo: bool = False,
 ) -> Profile:
     """Create a profile from standard column values plus `fields`; give it its identifiers
-    (P4) and record its `import` event with `source`. Raises InvalidInput naming every bad
-    field."""
+    (P4) and record its `import` event with `source`. With `detect_geo`, registration city
+    and country are filled from the registration IP where the values leave them empty
+    (`registration_geo`). Raises InvalidInput naming every bad field."""
+    if detect_geo:
+        values = registration_geo(values)
     profile = Profile(database=database)
     _apply_values(profile, values, field_definitions(database), is_new=True)
     _save_checking_uniques(profile)
@@ -376,3 +382,53 @@ def _unique_violation(profile: Profile, message: str) -> dict[str, Any]:
     if field is not None:
         return {"fields": {field.name: ["Another profile of this database has this value."]}}
     return {"non_field_errors": ["This profile conflicts with another one."]}
+
+
+# Geolocation (G2)
+
+
+def registration_geo(values: Mapping[str, Any]) -> dict[str, Any]:
+    """G2: a copy of profile column `values` with `registration_city` and
+    `registration_country` filled from `registration_ip` where they are missing or empty. Each
+    is filled on its own, so a city the client gave stays beside a detected country. Without an
+    IP that `geoip.locate` knows, the copy equals `values`."""
+    filled = dict(values)
+    location = geoip.locate(str(filled.get("registration_ip") or ""))
+    if location is not None:
+        filled["registration_city"] = filled.get("registration_city") or location.city
+        filled["registration_country"] = filled.get("registration_country") or location.country
+    return filled
+
+
+TRACKED_LOCATION = [f"tracked_{name}" for name in asdict(geoip.Location())]
+
+
+def track_locations(ips: Mapping[int, str]) -> int:
+    """G2: give each profile of `{profile_id: ip}` that IP as its tracked IP and the tracked
+    location looked up from it (city, country, region, postcode, timezone, coordinates), in
+    one UPDATE for the batch (one lookup per distinct IP); return how many profiles were
+    written. Values that are not IP addresses are skipped; ids of deleted profiles change
+    nothing. An IP the database does not locate (private, unknown) clears the location, so the
+    tracked columns always describe the tracked IP. Without a usable database file (missing or
+    corrupt, logged by geoip) only the tracked IP is written: a broken deploy must not wipe the
+    locations already known. No history is recorded: the tracked action is the event."""
+    addresses = {pk: address for pk, ip in ips.items() if (address := _ip_address(ip))}
+    located = {address: geoip.locate(address) for address in set(addresses.values())}
+    columns = ["tracked_ip", "updated_at", *(TRACKED_LOCATION if geoip.is_available() else [])]
+    now = timezone.now()
+    profiles = [
+        Profile(pk=pk, tracked_ip=address, updated_at=now, **_tracked(located[address]))
+        for pk, address in addresses.items()
+    ]
+    return Profile.objects.bulk_update(profiles, columns)
+
+
+def _ip_address(text: Any) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(text).strip()))
+    except ValueError:
+        return None
+
+
+def _tracked(location: geoip.Location | None) -> dict[str, Any]:
+    return {f"tracked_{key}": value for key, value in asdict(location or geoip.Location()).items()}

@@ -45,3 +45,12 @@ def test_interactive_docs_load_their_assets_locally(client):
     assert response.status_code == 200
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+
+
+def test_profile_create_documents_detect_geo_and_patch_does_not(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    components = schema["components"]["schemas"]
+    create = schema["paths"]["/api/v1/databases/{id}/profiles/"]["post"]["requestBody"]
+    created = create["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert components[created]["properties"]["detect_geo"]["type"] == "boolean"
+    assert "detect_geo" not in components["PatchedProfileInputRequest"]["properties"]

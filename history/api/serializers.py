@@ -1,5 +1,6 @@
 """History API shapes (API.md "History")."""
 
+import ipaddress
 import json
 
 from django.utils import timezone
@@ -78,6 +79,9 @@ class EventInput(StrictSerializer):
         size = len(json.dumps(value).encode())
         if size > MAX_DATA_BYTES:
             raise serializers.ValidationError(f"Is {size} bytes; the limit is {MAX_DATA_BYTES}.")
+        if value.get("ip") not in (None, "") and not _is_ip_address(value["ip"]):
+            # G2: the IP becomes the profile's tracked IP.
+            raise serializers.ValidationError({"ip": ["Enter a valid IPv4 or IPv6 address."]})
         return value
 
     def validate(self, attrs):
@@ -92,6 +96,16 @@ class EventInput(StrictSerializer):
                 {"profile": ["Name the profile (profile, or email + database) or a visitor."]}
             )
         return attrs
+
+
+def _is_ip_address(value) -> bool:
+    if not isinstance(value, str):
+        return False  # ipaddress would take the number 5 for 0.0.0.5
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class EventBatch(serializers.Serializer):

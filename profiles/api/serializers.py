@@ -122,6 +122,20 @@ class ProfileInput(StrictSerializer):
         return columns
 
 
+class ProfileCreateInput(ProfileInput):
+    """A profile to create; `detect_geo` is an instruction, not a column."""
+
+    detect_geo = serializers.BooleanField(
+        default=False,
+        help_text="Fill registration city and country from registration.ip where not given (G2).",
+    )
+
+    def to_columns(self) -> dict:
+        columns = super().to_columns()
+        del columns["detect_geo"]
+        return columns
+
+
 # Columns stored as NULL when empty; in the representation only `ip` turns NULL into "".
 NULLABLE = {"date", "ip", "latitude", "longitude"}
 

@@ -12,7 +12,13 @@ from history.models import ImportSource
 from .. import selectors, services
 from ..models import CustomField, Profile, ProfileDatabase
 from .filters import ProfileFilter
-from .serializers import DatabaseSerializer, FieldSerializer, ProfileInput, ProfileSerializer
+from .serializers import (
+    DatabaseSerializer,
+    FieldSerializer,
+    ProfileCreateInput,
+    ProfileInput,
+    ProfileSerializer,
+)
 
 
 class DatabaseViewSet(viewsets.ModelViewSet):
@@ -71,7 +77,7 @@ class FieldViewSet(DatabaseScoped, viewsets.ModelViewSet):
 @extend_schema_view(
     get=extend_schema(summary="List the profiles of a database"),
     post=extend_schema(
-        summary="Create a profile", request=ProfileInput, responses={201: ProfileSerializer}
+        summary="Create a profile", request=ProfileCreateInput, responses={201: ProfileSerializer}
     ),
 )
 class DatabaseProfileList(DatabaseScoped, generics.ListCreateAPIView):
@@ -83,13 +89,14 @@ class DatabaseProfileList(DatabaseScoped, generics.ListCreateAPIView):
         return selectors.database_profiles(self.database)
 
     def create(self, request, *args, **kwargs):
-        payload = ProfileInput(data=request.data)
+        payload = ProfileCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         profile = services.create_profile(
             database=self.database,
             values=payload.to_columns(),
             actor=request.user,
             source=ImportSource.API,
+            detect_geo=payload.validated_data["detect_geo"],
         )
         return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from history.models import Event
+from profiles.models import Profile
 from tests.conftest import grant
 from tests.profiles.factories import ProfileFactory, UserFactory
 
@@ -138,3 +139,110 @@ def test_a_batch_costs_a_fixed_number_of_queries(client, shop, django_assert_max
     with django_assert_max_num_queries(10):
         body = post(client, *events).json()
     assert body["accepted"] == 40
+
+
+# G2: events with data.ip move the profile's tracked location
+
+
+def ago(minutes: int) -> str:
+    return (timezone.now() - timedelta(minutes=minutes)).isoformat()
+
+
+def test_the_latest_event_with_an_ip_sets_the_tracked_location(client, ann):
+    # when: listed newest first, and a later event without an IP
+    body = post(
+        client,
+        {"profile": ann.id, "type": "click", "ts": ago(5), "data": {"ip": "89.160.20.112"}},
+        {"profile": ann.id, "type": "open", "ts": ago(30), "data": {"ip": "81.2.69.142"}},
+        {"profile": ann.id, "type": "open", "ts": ago(1)},
+    ).json()
+    # then
+    assert body["accepted"] == 3
+    ann.refresh_from_db()
+    assert (ann.tracked_ip, ann.tracked_city, ann.tracked_country) == (
+        "89.160.20.112",
+        "Linköping",
+        "SE",
+    )
+    assert (ann.tracked_region, ann.tracked_postcode, ann.tracked_timezone) == (
+        "Östergötland County",
+        "",
+        "Europe/Stockholm",
+    )
+    assert (ann.tracked_latitude, ann.tracked_longitude) == (58.4167, 15.6167)
+
+
+def test_an_ip_profile_by_email_and_ipv6_are_tracked(client, shop, ann):
+    event = {"email": ann.email, "database": shop.id, "type": "click"}
+    post(client, {**event, "data": {"ip": "2001:218::1"}})
+    ann.refresh_from_db()
+    assert (ann.tracked_ip, ann.tracked_country, ann.tracked_timezone) == (
+        "2001:218::1",
+        "JP",
+        "Asia/Tokyo",
+    )
+
+
+def test_a_duplicate_event_does_not_move_the_tracked_location(client, ann):
+    # given
+    old = {"profile": ann.id, "type": "click", "key": "k1", "data": {"ip": "81.2.69.142"}}
+    post(client, old)
+    post(client, {"profile": ann.id, "type": "click", "data": {"ip": "89.160.20.112"}})
+    # when
+    assert post(client, old).json()["duplicates"] == 1
+    # then
+    ann.refresh_from_db()
+    assert ann.tracked_city == "Linköping"
+
+
+@pytest.mark.parametrize("ip", ["999.1.1.1", "localhost", "81.2.69.142 ", 81, ["81.2.69.142"]])
+def test_an_invalid_ip_is_reported_and_the_others_kept(client, ann, ip):
+    # when
+    body = post(
+        client,
+        {"profile": ann.id, "type": "open", "data": {"ip": "81.2.69.142"}},
+        {"profile": ann.id, "type": "click", "data": {"ip": ip}},
+    ).json()
+    # then
+    assert body["accepted"] == 1
+    assert body["errors"] == [
+        {"index": 1, "errors": {"data": {"ip": ["Enter a valid IPv4 or IPv6 address."]}}}
+    ]
+    ann.refresh_from_db()
+    assert (ann.tracked_ip, ann.tracked_city) == ("81.2.69.142", "London")
+
+
+@pytest.mark.parametrize("ip", ["", None])
+def test_an_empty_ip_changes_nothing(client, ann, ip):
+    body = post(client, {"profile": ann.id, "type": "click", "data": {"ip": ip}}).json()
+    ann.refresh_from_db()
+    assert (body["accepted"], ann.tracked_ip) == (1, None)
+
+
+def test_a_visitor_event_with_an_ip_is_kept(client):
+    body = post(client, {"visitor": "v-9", "type": "pixel", "data": {"ip": "81.2.69.142"}}).json()
+    assert body == {"accepted": 1, "duplicates": 0, "errors": []}
+
+
+@pytest.mark.parametrize("per_profile", [1, 3])
+def test_tracked_locations_cost_one_query_per_batch(
+    client, shop, django_assert_max_num_queries, per_profile
+):
+    # given
+    people = [ProfileFactory(database=shop) for _ in range(20)]
+    ips = ["81.2.69.142", "89.160.20.112", "2.125.160.216", "10.0.0.1"]
+    events = [
+        {"profile": person.id, "type": "open", "ts": ago(n), "data": {"ip": ips[(i + n) % 4]}}
+        for i, person in enumerate(people)
+        for n in range(per_profile)
+    ]
+    # perms x2, profiles by id, savepoint, events, release, tracked locations: the same for 20
+    # or 60 events
+    with django_assert_max_num_queries(7) as captured:
+        body = post(client, *events).json()
+    updates = [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    # then the latest event (n = 0) of each profile wins
+    assert body["accepted"] == 20 * per_profile
+    tracked = dict(Profile.objects.values_list("id", "tracked_ip"))
+    assert [tracked[person.id] for person in people] == [ips[i % 4] for i in range(20)]

@@ -298,3 +298,64 @@ def test_duplicate_in_a_unique_field_named_like_email_blames_that_field(api, sho
     assert response.status_code == 400
     assert set(response.json()) == {"fields"}
     assert "work_email" in response.json()["fields"]
+
+
+# G2: "detect_geo" on create
+
+
+def test_create_with_detect_geo_fills_registration_city_and_country(api, shop):
+    # when
+    response = api.post(
+        profiles_url(shop),
+        {"email": "ann@example.com", "registration": {"ip": "81.2.69.142"}, "detect_geo": True},
+        format="json",
+    )
+    # then
+    assert response.status_code == 201
+    assert response.json()["registration"]["city"] == "London"
+    assert response.json()["registration"]["country"] == "GB"
+    stored = Profile.objects.get(pk=response.json()["id"])
+    assert (stored.registration_city, stored.registration_country) == ("London", "GB")
+
+
+@pytest.mark.parametrize(
+    ("registration", "city", "country"),
+    [
+        ({"ip": "2.125.160.216", "city": "Newbury"}, "Newbury", "GB"),
+        ({"ip": "2.125.160.216", "country": "ie"}, "Boxford", "IE"),
+        ({"ip": "2001:218::1"}, "", "JP"),
+        ({"ip": "10.0.0.1"}, "", ""),
+        ({"ip": ""}, "", ""),
+        ({}, "", ""),
+    ],
+)
+def test_detect_geo_fills_only_what_the_client_left_empty(api, shop, registration, city, country):
+    body = {"registration": registration, "detect_geo": True}
+    response = api.post(profiles_url(shop), body, format="json")
+    registered = response.json()["registration"]
+    assert response.status_code == 201
+    assert (registered["city"], registered["country"]) == (city, country)
+
+
+@pytest.mark.parametrize("extra", [{"detect_geo": False}, {}])
+def test_create_without_detect_geo_leaves_city_and_country_as_given(api, shop, extra):
+    body = {"registration": {"ip": "81.2.69.142"}, **extra}
+    response = api.post(profiles_url(shop), body, format="json")
+    registered = response.json()["registration"]
+    assert response.status_code == 201
+    assert (registered["city"], registered["country"]) == ("", "")
+
+
+def test_detect_geo_must_be_a_boolean(api, shop):
+    body = {"registration": {"ip": "81.2.69.142"}, "detect_geo": "perhaps"}
+    response = api.post(profiles_url(shop), body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["detect_geo"]
+
+
+def test_detect_geo_is_for_create_only(api, shop):
+    profile = ProfileFactory(database=shop)
+    body = {"registration": {"ip": "81.2.69.142"}, "detect_geo": True}
+    response = api.patch(f"/api/v1/profiles/{profile.id}/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detect_geo": ["Unknown field."]}

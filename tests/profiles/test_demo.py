@@ -53,3 +53,25 @@ def test_demo_subscribes_profiles_and_gives_them_history(db, settings, tmp_path)
     assert Event.objects.filter(type="send").exists()
     created = Event.objects.filter(type__in=["subscribe", "unsubscribe"], data__old=None)
     assert created.count() == Subscription.objects.count()
+
+
+# City and country of the demo's IPs in GeoLite2-City-Test (shared/data/geoip/README.md).
+DEMO_LOCATIONS = {
+    "81.2.69.142": ("London", "GB"),
+    "2.125.160.216": ("Boxford", "GB"),
+    "216.160.83.56": ("Milton", "US"),
+    "89.160.20.112": ("Linköping", "SE"),
+    "175.16.199.1": ("Changchun", "CN"),
+    "67.43.156.1": ("", "BT"),
+    "202.196.224.1": ("", "PH"),
+}
+
+
+def test_demo_profiles_are_located_from_their_ips(db, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    call_command("load_demo", "--profiles", "20", stdout=io.StringIO())
+    for profile in Profile.objects.all():
+        expected = DEMO_LOCATIONS[profile.registration_ip]
+        assert (profile.registration_city, profile.registration_country) == expected
+        assert profile.tracked_ip == profile.registration_ip
+        assert (profile.tracked_city, profile.tracked_country) == expected
