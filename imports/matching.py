@@ -66,11 +66,10 @@ def owners(
     if not keys:
         return {}
     if matching.kind == "email":
-        rows = Profile.objects.filter(database=database, email__lower__in=keys)
-        pairs = ((email.lower(), pk) for pk, email in rows.values_list("id", "email"))
+        pairs = _email_owners(database.pk, list(keys))
     elif matching.kind == "id":
         pairs = (
-            (pk, pk) for pk in database.profiles.filter(pk__in=keys).values_list("id", flat=True)
+            (pk, pk) for pk in database.profiles.filter(pk__any=keys).values_list("id", flat=True)
         )
     elif matching.kind == "phone":
         pairs = _phone_owners(database.pk, list(keys))
@@ -80,6 +79,26 @@ def owners(
     for key, pk in pairs:
         found[key].append(pk)
     return found
+
+
+def _email_owners(database_id: int, emails: list[str]) -> list[tuple[str, int]]:
+    # Served by the unique index on (LOWER(email), database).
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT LOWER(email), id FROM {TABLE} "
+            "WHERE LOWER(email) = ANY(%s) AND database_id = %s"
+        )
+        params = [emails, database_id]
+    else:
+        marks = ", ".join(["%s"] * len(emails))
+        sql = (
+            f"SELECT LOWER(email), id FROM {TABLE} "
+            f"WHERE LOWER(email) IN ({marks}) AND database_id = %s"
+        )
+        params = [*emails, database_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _phone_owners(database_id: int, phones: list[str]) -> list[tuple[str, int]]:

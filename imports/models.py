@@ -108,7 +108,12 @@ class ImportRow(models.Model):
     """The outcome of one input row. `row` is the record's number in the file with the header
     as row 1 (as a spreadsheet numbers it), or the item's index in an API call."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # No database constraint: COPY writes millions of rows, each of which would queue a
+    # foreign-key check until commit; rows go with their job (undo.purge_expired_imports).
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rows", db_constraint=False,
+        db_index=False,  # the (job, row) index below serves every lookup by job
+    )  # fmt: skip
     row = models.PositiveIntegerField()
     result = models.CharField(max_length=8, choices=Result.choices)
     # No foreign key: rows outlive the profiles an undo or a deletion removes, and COPY
@@ -126,11 +131,7 @@ class ImportRow(models.Model):
             # The report, the counts and undo read a job's rows in order.
             models.Index(fields=["job", "row"], name="imports_row_job_row"),
             # A later row meeting a profile an earlier chunk of the same job wrote.
-            models.Index(
-                fields=["job", "profile_id"],
-                name="imports_row_job_profile",
-                condition=models.Q(profile_id__isnull=False),
-            ),
+            models.Index(fields=["job", "profile_id"], name="imports_row_job_profile"),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from history import services as history
 from history.models import EventType
 from history.services import EventDraft
 from profiles.models import CustomField, Profile, ProfileDatabase
+from profiles.services import registration_geo
 
 from . import matching as lookup
 from . import writing
@@ -179,7 +180,7 @@ def _match(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
     columns = {name for row in rows for name in row.values} - {"id"}
     wanted = ["id", *sorted(columns | {"fields", "phones", "email"})]
     return {
-        values["id"]: values for values in Profile.objects.filter(pk__in=matched).values(*wanted)
+        values["id"]: values for values in Profile.objects.filter(pk__any=matched).values(*wanted)
     }
 
 
@@ -194,7 +195,7 @@ def _take_over_earlier_rows(plan: Plan, rows: list[Row]) -> None:
     if not by_profile:
         return
     earlier = ImportRow.objects.filter(
-        job_id=plan.job_id, profile_id__in=by_profile, result__in=[Result.CREATED, Result.UPDATED]
+        job_id=plan.job_id, profile_id__any=by_profile, result__in=[Result.CREATED, Result.UPDATED]
     )
     taken = []
     for previous in earlier:
@@ -284,16 +285,9 @@ def _create(plan: Plan, rows: list[Row]) -> None:
 
 
 def _locate(values: dict[str, Any]) -> None:
-    """G2: registration city and country from the registration IP, unless the row has them."""
-    from profiles import geoip
-
-    ip = values.get("registration_ip")
-    if not ip or values.get("registration_city") or values.get("registration_country"):
-        return
-    location = geoip.locate(ip)
-    if location is not None:
-        values["registration_city"] = location.city
-        values["registration_country"] = location.country
+    """G2: registration city and country from the registration IP where the row has none."""
+    if values.get("registration_ip"):
+        values.update({name: value for name, value in registration_geo(values).items() if value})
 
 
 def _update(plan: Plan, rows: list[Row], current: dict[int, dict[str, Any]]) -> list[Row]:

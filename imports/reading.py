@@ -146,7 +146,8 @@ def records(stream: BinaryIO, layout: Layout, *, start_after: int = 1) -> Iterat
             csv.reader(text, _with_delimiter(layout.delimiter)), layout, start_after
         )
     finally:
-        text.detach()  # the caller owns the stream
+        if not stream.closed:
+            text.detach()  # the caller owns the stream
 
 
 def _records(reader, layout: Layout, start_after: int) -> Iterator[Record]:

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from profiles import fields as registry
-from profiles.contacts import normalize_email, normalize_phones
-from profiles.models import CustomField
+from profiles.contacts import normalize_email, normalize_phone, normalize_phones
+from profiles.models import CustomField, FieldType
 
 from .columns import FIELD_PREFIX, TARGETS
 from .pipeline import Row
@@ -15,51 +15,78 @@ from .reading import Record
 EMPTY_LINE = "Empty line."
 
 
-def row_from_record(
-    record: Record, mapping: list[str], definitions: Mapping[str, CustomField]
-) -> Row:
-    """A file record as a pipeline row. An empty cell changes nothing; a bad cell fails the
-    row with the column's reason; a row whose cell count differs from the header's fails
-    whole, since its values may be shifted."""
-    row = Row(record.number)
-    if record.problem:
-        row.errors = {"row": [record.problem]}
+class RecordReader:
+    """Reads file records into pipeline rows with the parsers of the mapped columns chosen
+    once, not per cell: an import reads millions of cells. An empty cell changes nothing; a
+    bad cell fails the row with the column's reason; a row whose cell count differs from
+    the header's fails whole, since its values may be shifted."""
+
+    def __init__(self, mapping: list[str], definitions: Mapping[str, CustomField]):
+        self.width = len(mapping)
+        self.readers = [
+            (position, target, _parser(target, definitions))
+            for position, target in enumerate(mapping)
+            if target
+        ]
+
+    def __call__(self, record: Record) -> Row:
+        row = Row(record.number)
+        cells = record.cells
+        if record.problem:
+            row.errors = {"row": [record.problem]}
+        elif not any(cell.strip() for cell in cells):
+            row.skip_reason = EMPTY_LINE
+        elif len(cells) != self.width and not self._only_empty_extra(cells):
+            row.errors = {"row": [f"This row has {len(cells)} cells; the header has {self.width}."]}
+        else:
+            self._read(row, cells)
         return row
-    cells = record.cells
-    if not any(cell.strip() for cell in cells):
-        row.skip_reason = EMPTY_LINE
-        return row
-    extra = cells[len(mapping) :]
-    if len(cells) < len(mapping) or any(cell.strip() for cell in extra):
-        row.errors = {"row": [f"This row has {len(cells)} cells; the header has {len(mapping)}."]}
-        return row
-    values: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    for target, cell in zip(mapping, cells, strict=False):
-        text = cell.strip()
-        if not target or not text:
-            continue
-        try:
-            _read_cell(target, text, values, definitions)
-        except registry.Invalid as error:
-            _add_error(errors, target, str(error))
-    row.values, row.errors = values, errors
-    return row
+
+    def _only_empty_extra(self, cells: list[str]) -> bool:
+        return len(cells) > self.width and not any(cell.strip() for cell in cells[self.width :])
+
+    def _read(self, row: Row, cells: list[str]) -> None:
+        values: dict[str, Any] = {}
+        for position, target, parse in self.readers:
+            text = cells[position].strip()
+            if not text:
+                continue
+            try:
+                parse(text, values)
+            except registry.Invalid as error:
+                _add_error(row.errors, target, str(error))
+        row.values = values
 
 
-def _read_cell(target: str, text: str, values: dict, definitions: Mapping) -> None:
+def _parser(target: str, definitions: Mapping[str, CustomField]):
+    """A function(text, values) that stores the parsed cell in `values`; raises Invalid."""
     if target.startswith(FIELD_PREFIX):
         name = target.removeprefix(FIELD_PREFIX)
-        value = registry.clean_value(definitions[name], text, from_text=True)
-        if value is not None:
-            values.setdefault("fields", {})[name] = value
-    elif target == "phone":
-        phones = values.setdefault("phones", [])
-        phone = TARGETS["phone"].parse(text)
-        if phone not in phones:
-            phones.append(phone)
-    else:
-        values[target] = TARGETS[target].parse(text)
+        definition = definitions[name]
+        spec = registry.FIELD_TYPES[FieldType(definition.type)]
+
+        def read_field(text: str, values: dict) -> None:
+            value = spec.parse_text(text, definition)
+            if not registry.is_empty(value):
+                spec.validate(value, definition)
+                values.setdefault("fields", {})[name] = value
+
+        return read_field
+    if target == "phone":
+
+        def read_phone(text: str, values: dict) -> None:
+            phones = values.setdefault("phones", [])
+            phone = normalize_phone(text)
+            if phone not in phones:
+                phones.append(phone)
+
+        return read_phone
+    parse = TARGETS[target].parse
+
+    def read_column(text: str, values: dict) -> None:
+        values[target] = parse(text)
+
+    return read_column
 
 
 def _add_error(errors: dict, target: str, reason: str) -> None:

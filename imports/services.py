@@ -21,7 +21,7 @@ from . import columns, pipeline
 from .matching import parse_matching
 from .models import ImportJob, Result, State
 from .reading import FileProblem, Layout, read_layout, records
-from .rows import row_from_item, row_from_record
+from .rows import RecordReader, row_from_item
 
 # Rows per transaction: large enough for COPY to pay off, small enough to keep a chunk's
 # memory and lock time low. SQLite also caps the parameters of one statement.
@@ -191,7 +191,8 @@ def _run(job: ImportJob, progress) -> None:
     layout = Layout(job.encoding, job.delimiter, job.headers)
     with job.file.open("rb") as stream:
         found = records(stream, layout, start_after=job.last_row)
-        rows = (row_from_record(record, job.mapping, plan.definitions) for record in found)
+        read = RecordReader(job.mapping, plan.definitions)
+        rows = (read(record) for record in found)
         for chunk in _chunks(rows):
             with transaction.atomic():
                 counts = pipeline.apply(plan, chunk)

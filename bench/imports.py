@@ -1,0 +1,144 @@
+"""`python -m bench.imports`: the file import benchmark of `make bench` (bench/README.md).
+
+Generates a deterministic CSV of BENCH_IMPORT_ROWS rows (1,000,000 by default), imports it
+into an empty database (the create path), then again (the update path: every row changes
+its profile), each timed against a plain `COPY` of the same file into a bare table in the
+same run. Runs in its own process so that its peak RSS is the import's own; prints its
+figures as JSON on the last line for bench.history to add to the table.
+"""
+
+import csv
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.core.files import File
+from django.db import connection
+
+from imports import services
+from imports.models import ImportJob
+from profiles.models import Profile
+from profiles.services import create_database, create_field
+
+from .report import Figure
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000))
+CREATE_TARGET = 20_000  # profiles/s (the issue)
+UPDATE_TARGET = 10_000
+RSS_TARGET_MB = 500
+BASELINE_TABLE = "bench_import_baseline"
+HEADER = ["Email", "First name", "Last name", "Phone", "Birthday", "Gender", "UTM source",
+          "Age", "Tariff", "Interests", "Signed up"]  # fmt: skip
+FIRST = ["Ann", "Bob", "Chen", "Dana", "Emil", "Fatima", "Gleb", "Hana", "Ivan", "Jo"]
+LAST = ["Lee", "Smith", "Ivanova", "Garcia", "Kim", "Novak", "Okafor", "Rossi"]
+TARIFFS = ["basic", "pro", "team"]
+TAGS = ["books", "music", "travel", "sport", "food", "tech"]
+
+
+def write_csv(path: Path, rows: int, *, seed: int) -> None:
+    """The same file for the same seed: realistic cells of every kind, a phone on one row
+    in ten (phonenumbers is the slowest parser), all emails distinct."""
+    rng = random.Random(seed)
+    start = date(2015, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(HEADER)
+        for number in range(rows):
+            writer.writerow([
+                f"user{number}@example{number % 97}.com", rng.choice(FIRST), rng.choice(LAST),
+                f"+4420{7946_0000 + number % 1_000_000:08d}" if number % 10 == 0 else "",
+                (start - timedelta(days=rng.randrange(365 * 50))).isoformat(),
+                rng.choice(["female", "male", ""]), rng.choice(["google", "newsletter", ""]),
+                rng.randrange(18, 90), rng.choice(TARIFFS),
+                ",".join(rng.sample(TAGS, rng.randrange(0, 3))),
+                (start + timedelta(days=rng.randrange(3650))).isoformat(),
+            ])  # fmt: skip
+
+
+def copy_baseline(path: Path) -> float:
+    """Seconds to COPY the file as it is into a bare table of text columns."""
+    columns = ", ".join(f"c{index} text" for index in range(len(HEADER)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+        cursor.execute(f"CREATE TABLE {BASELINE_TABLE} ({columns})")
+    started = time.perf_counter()
+    with connection.cursor() as cursor, path.open("rb") as stream:
+        with cursor.cursor.copy(f"COPY {BASELINE_TABLE} FROM STDIN (FORMAT csv, HEADER)") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        seconds = time.perf_counter() - started
+        cursor.execute(f"SELECT count(*) FROM {BASELINE_TABLE}")
+        assert cursor.fetchone()[0] == ROWS
+        cursor.execute(f"DROP TABLE {BASELINE_TABLE}")
+    return seconds
+
+
+def import_file(database, path: Path) -> tuple[ImportJob, float]:
+    with path.open("rb") as stream:
+        job = services.upload_file(database=database, file=File(stream, name=path.name))
+    mapping = ["email", "first_name", "last_name", "phone", "birthday", "gender", "utm_source",
+               "fields.age", "fields.tariff", "fields.interests", "fields.signed_up"]  # fmt: skip
+    # Without a broker the import runs eagerly when configure_import's transaction commits.
+    started = time.perf_counter()
+    job = services.configure_import(job=job, mapping=mapping, matching="email")
+    job = services.run_import(job_id=job.pk)
+    return job, time.perf_counter() - started
+
+
+def check_counts(job: ImportJob, *, created: int, updated: int) -> None:
+    accounted = job.created + job.updated + job.skipped + job.failed
+    assert job.rows_read == ROWS == accounted, (job.rows_read, accounted)
+    assert (job.created, job.updated, job.failed) == (created, updated, 0), vars(job)
+    assert job.rows.count() == ROWS
+
+
+def run() -> tuple[list[Figure], dict]:
+    database = create_database(name="Import bench")
+    for name, kind, options in [("age", "number", []), ("tariff", "enum", TARIFFS),
+                                ("interests", "tags", []), ("signed_up", "date", [])]:  # fmt: skip
+        create_field(database=database, name=name, type=kind, options=options)
+    with tempfile.TemporaryDirectory() as folder:
+        first, second = Path(folder, "create.csv"), Path(folder, "update.csv")
+        write_csv(first, ROWS, seed=1)
+        write_csv(second, ROWS, seed=2)  # same emails, other values: every profile changes
+        size_mb = first.stat().st_size / 1024**2
+        baseline_create = copy_baseline(first)
+        job, create_seconds = import_file(database, first)
+        check_counts(job, created=ROWS, updated=0)
+        baseline_update = copy_baseline(second)
+        job2, update_seconds = import_file(database, second)
+        check_counts(job2, created=0, updated=ROWS)
+    assert Profile.objects.filter(database=database).count() == ROWS
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = [
+        Figure("import create path, profiles/s", "/s", ROWS / create_seconds,
+               ROWS / baseline_create, f">= {CREATE_TARGET:,}/s",
+               ROWS / create_seconds >= CREATE_TARGET),
+        Figure("import update path, profiles/s", "/s", ROWS / update_seconds,
+               ROWS / baseline_update, f">= {UPDATE_TARGET:,}/s",
+               ROWS / update_seconds >= UPDATE_TARGET),
+        Figure("import peak RSS, MB", "MB", peak_mb, None, f"< {RSS_TARGET_MB}",
+               peak_mb < RSS_TARGET_MB),
+    ]  # fmt: skip
+    details = {
+        "rows": ROWS, "file_mb": round(size_mb, 1),
+        "create_seconds": create_seconds, "update_seconds": update_seconds,
+        "copy_seconds": {"create": baseline_create, "update": baseline_update},
+        "peak_rss_mb": peak_mb,
+    }  # fmt: skip
+    return figures, details
+
+
+def main() -> None:
+    figures, details = run()
+    print(json.dumps({"figures": [vars(f) for f in figures], "details": details}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
