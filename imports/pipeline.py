@@ -246,7 +246,7 @@ def _check_unique_values(plan: Plan, rows: list[Row]) -> None:
         for key, row in keyed:
             if any(pk != row.profile_id for pk in holders.get(key, [])):
                 row.settle(Result.ERROR, errors=_taken(check, "Another profile of this database"))
-            elif key in claimed and claimed[key].profile_id != row.profile_id:
+            elif key in claimed:  # rows of one key were merged: this is another profile
                 row.settle(Result.ERROR, errors=_taken(check, f"Row {claimed[key].number}"))
             else:
                 claimed[key] = row

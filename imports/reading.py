@@ -106,7 +106,7 @@ def read_layout(stream: BinaryIO, *, encoding: str = AUTO, delimiter: str = "") 
         sample = text.read(SAMPLE_BYTES)
         # A sample cut inside a quoted cell confuses the sniffer less than a cut line does.
         dialect = _dialect(sample.rsplit("\n", 1)[0] if "\n" in sample else sample, delimiter)
-        rows = list(_take(csv.reader(io.StringIO(sample), dialect), 11))
+        rows = list(_take(csv.reader(io.StringIO(sample, newline=""), dialect), 11))
     except (csv.Error, UnicodeError) as error:
         raise FileProblem(f"This file cannot be read as CSV: {error}.") from None
     finally:

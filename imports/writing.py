@@ -97,7 +97,8 @@ def update_profiles(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> N
     if not rows:
         return
     if connection.vendor != "postgresql":
-        profiles = [Profile(**row) for row in rows]
+        now = timezone.now()
+        profiles = [Profile(**row, updated_at=now) for row in rows]
         Profile.objects.bulk_update(profiles, [*columns, "updated_at"], batch_size=500)
         return
     fields = {field.attname: field for field in PROFILE_COLUMNS}
