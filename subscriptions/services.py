@@ -109,22 +109,16 @@ def add_subscription(
     """Subscribe the profile (S2). Applies double opt-in (S6), priority (S4) and the limits
     (S5, replacing an old subscription when one is reached), and records `subscribe`."""
     _lock(profile)
-    contact = _clean_channel_contact(resource, channel, contact)
-    if resource.double_opt_in:
-        status = Status.UNCONFIRMED
-    subscription = Subscription(
-        profile=profile, resource=resource, channel=channel, contact=contact,
-        status=status or Status.SUBSCRIBED, categories=_clean_categories(resource, categories),
-        fields=_clean_fields(resource, fields, current=None),
-        **_device_values(device, user_agent),
+    subscription = _checked_subscription(
+        resource, channel=channel, contact=contact, status=status, categories=categories,
+        fields=fields, definitions=_field_definitions(resource),
     )  # fmt: skip
-    live = _live(profile, resource, channel)
-    if live.filter(contact_key=contact_key(channel, contact)).exists():
+    subscription.profile = profile
+    for key, value in _device_values(device, user_agent).items():
+        setattr(subscription, key, value)
+    if _live_with_contact(subscription) is not None:
         raise InvalidInput({"contact": ["This profile already has this contact here."]})
-    _make_room(profile, resource, channel)
-    subscription.priority = _new_priority(live, resource, priority)
-    _save(subscription)
-    _record_status(subscription, old=None, actor=actor)
+    _insert(subscription, priority=priority, actor=actor)
     return subscription
 
 
@@ -151,7 +145,7 @@ def change_subscription(
         subscription.categories = _clean_categories(subscription.resource, merged)
     if fields is not None:
         subscription.fields = _clean_fields(
-            subscription.resource, fields, current=subscription.fields
+            _field_definitions(subscription.resource), fields, current=subscription.fields
         )
     for key, value in _device_values(device, "").items():
         setattr(subscription, key, value)
@@ -206,6 +200,23 @@ def _live(profile: Profile, resource: Resource, channel: str) -> QuerySet[Subscr
     )
 
 
+def _live_with_contact(subscription: Subscription) -> int | None:
+    """The id of the profile's live subscription with this contact key in the resource and
+    channel, the one of highest priority should there be more."""
+    live = _live(subscription.profile, subscription.resource, subscription.channel)
+    return live.filter(contact_key=subscription.contact_key).values_list("pk", flat=True).first()
+
+
+def _insert(subscription: Subscription, *, priority: int | None, actor) -> None:
+    """Write a checked new subscription of a locked profile: make room (S5), give it its
+    priority (S4), save it and record its status (S9)."""
+    profile, resource, channel = subscription.profile, subscription.resource, subscription.channel
+    _make_room(profile, resource, channel)
+    subscription.priority = _new_priority(_live(profile, resource, channel), resource, priority)
+    _save(subscription)
+    _record_status(subscription, old=None, actor=actor)
+
+
 def _new_priority(live: QuerySet[Subscription], resource: Resource | None, wanted: int | None):
     """S4: an explicit priority must be free; none given means 0 with the others moved down
     when the resource says so, else the lowest (one past the largest)."""
@@ -257,19 +268,49 @@ def _save(subscription: Subscription) -> None:
 
 def _record_status(subscription: Subscription, *, old: str | None, actor) -> None:
     """S9: every status change, creation included, with old and new status."""
+    history.record(
+        profile=subscription.profile, actor=actor, **_status_event(subscription, old=old)
+    )
+    if _bounces(subscription):
+        suppress(channel=Channel.EMAIL, contact=subscription.contact,
+                 reason=Suppression.Reason.HARD_BOUNCED)  # fmt: skip
+
+
+def _status_event(subscription: Subscription, *, old: str | None) -> dict[str, Any]:
+    """The event of a status change, as the keyword arguments of `history.EventDraft`."""
     if old is None and subscription.status == Status.UNCONFIRMED:
         event = EventType.SUBSCRIBE  # a double opt-in request: subscribing, pending the link
     else:
         event = STATUS_EVENTS.get(subscription.status, EventType.UNSUBSCRIBE)
-    history.record(
-        type=event,
-        profile=subscription.profile, actor=actor, channel=subscription.channel,
-        resource_id=subscription.resource_id, subscription_id=subscription.pk,
-        data={"old": old, "new": subscription.status, "contact": subscription.contact},
+    return {
+        "type": event, "channel": subscription.channel, "resource_id": subscription.resource_id,
+        "subscription_id": subscription.pk,
+        "data": {"old": old, "new": subscription.status, "contact": subscription.contact},
+    }  # fmt: skip
+
+
+def _bounces(subscription: Subscription) -> bool:
+    """A hard-bounced email subscription puts its address on the suppression list (S7)."""
+    return subscription.status == Status.HARD_BOUNCED and subscription.channel == Channel.EMAIL
+
+
+def _checked_subscription(
+    resource: Resource, *, channel: str, contact: str, status: str | None,
+    categories: Mapping[str, bool] | None, fields: Mapping[str, Any] | None,
+    definitions: Mapping[str, SubscriptionField],
+) -> Subscription:  # fmt: skip
+    """A new, unsaved subscription to `resource` from checked input, or InvalidInput naming
+    the first problem of: channel and contact, categories, fields. Double opt-in makes it
+    unconfirmed whatever the status asked (S6)."""
+    contact = _clean_channel_contact(resource, channel, contact)
+    if resource.double_opt_in:
+        status = Status.UNCONFIRMED
+    return Subscription(
+        resource=resource, channel=channel, contact=contact,
+        contact_key=contact_key(channel, contact), status=status or Status.SUBSCRIBED,
+        categories=_clean_categories(resource, categories),
+        fields=_clean_fields(definitions, fields, current=None),
     )  # fmt: skip
-    if subscription.status == Status.HARD_BOUNCED and subscription.channel == Channel.EMAIL:
-        suppress(channel=Channel.EMAIL, contact=subscription.contact,
-                 reason=Suppression.Reason.HARD_BOUNCED)  # fmt: skip
 
 
 def _clean_channel_contact(resource: Resource, channel: str, contact: str) -> str:
@@ -303,10 +344,11 @@ def _clean_categories(resource: Resource, categories: Mapping[str, bool] | None)
     return categories
 
 
-def _clean_fields(resource: Resource, values, *, current) -> dict:
-    definitions = {
-        field.name: field for field in SubscriptionField.objects.filter(resource=resource)
-    }
+def _field_definitions(resource: Resource) -> dict[str, SubscriptionField]:
+    return {field.name: field for field in SubscriptionField.objects.filter(resource=resource)}
+
+
+def _clean_fields(definitions: Mapping[str, SubscriptionField], values, *, current) -> dict:
     return registry.clean_fields(definitions, values or {}, current=current)
 
 
