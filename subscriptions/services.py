@@ -300,9 +300,11 @@ def _checked_subscription(
     definitions: Mapping[str, SubscriptionField],
 ) -> Subscription:  # fmt: skip
     """A new, unsaved subscription to `resource` from checked input, or InvalidInput naming
-    the first problem of: channel and contact, categories, fields. Double opt-in makes it
-    unconfirmed whatever the status asked (S6)."""
+    the first problem of: channel and contact, status, categories, fields. Double opt-in
+    makes it unconfirmed whatever the status asked (S6)."""
     contact = _clean_channel_contact(resource, channel, contact)
+    if status and status not in Status.values:
+        raise InvalidInput({"status": [f"Choose one of: {', '.join(Status.values)}."]})
     if resource.double_opt_in:
         status = Status.UNCONFIRMED
     return Subscription(
@@ -335,6 +337,8 @@ def normalize_contact(channel: str, contact: str) -> str:
 
 
 def _clean_categories(resource: Resource, categories: Mapping[str, bool] | None) -> dict:
+    if not isinstance(categories or {}, Mapping):
+        raise InvalidInput({"categories": ["Give an object of category names and true or false."]})
     categories = dict(categories or {})
     unknown = [name for name in categories if name not in resource.categories]
     if unknown:
@@ -349,6 +353,8 @@ def _field_definitions(resource: Resource) -> dict[str, SubscriptionField]:
 
 
 def _clean_fields(definitions: Mapping[str, SubscriptionField], values, *, current) -> dict:
+    if not isinstance(values or {}, Mapping):
+        raise InvalidInput({"fields": ["Give an object of field names and values."]})
     return registry.clean_fields(definitions, values or {}, current=current)
 
 
