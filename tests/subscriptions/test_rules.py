@@ -313,6 +313,25 @@ def test_bad_contact_or_disabled_channel_is_refused(ann, site, channel, contact,
     assert key in error.value.errors
 
 
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"status": "Subscribed"}, "status"),
+        ({"categories": ["news"]}, "categories"),
+        ({"fields": "size=42"}, "fields"),
+    ],
+    ids=["unknown-status", "categories-not-an-object", "fields-not-an-object"],
+)
+def test_a_malformed_status_categories_or_fields_is_refused_not_stored(ann, site, options, key):
+    # given input from a file or a script, which no serializer has checked
+    # when
+    with pytest.raises(InvalidInput) as error:
+        add(ann, site, "a@example.com", **options)
+    # then
+    assert list(error.value.errors) == [key]
+    assert not Subscription.objects.exists()
+
+
 def test_the_same_contact_twice_in_a_channel_is_refused(ann, site):
     add(ann, site, "a@example.com")
     with pytest.raises(InvalidInput):
