@@ -4,8 +4,11 @@ Needs an empty, migrated PostgreSQL database in DATABASE_URL (bench/run makes on
 from BENCH_INGEST_ROWS, BENCH_EVENTS and BENCH_REQUESTS for a quick run.
 """
 
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from datetime import datetime
 
@@ -47,6 +50,9 @@ def main() -> None:
     print(f"Audience: {audience.PROFILES:,} profiles with two subscriptions each on average ...")
     audience_figures, audience_details = audience.run()
     figures += audience_figures
+    print("Import: a generated CSV, create path then update path, in its own process ...")
+    import_figures, import_details = run_imports()
+    figures += import_figures
     details = {
         "finished_at": timezone.now(),
         "wall_seconds": time.perf_counter() - started,
@@ -61,12 +67,22 @@ def main() -> None:
         "build": build,
         "latency": latency_details,
         "audience": audience_details,
+        "import": import_details,
     }
     print()
     report.print_table(figures)
     path = report.write_results(figures, details)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"\nWritten to {path} after {details['wall_seconds']:.0f} s; load average {load}.")
+
+
+def run_imports() -> tuple[list[report.Figure], dict]:
+    """bench.imports in a child process, so that its peak RSS is the import's alone."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.imports"], check=True, capture_output=True, text=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return [report.Figure(**figure) for figure in result["figures"]], result["details"]
 
 
 def check_database() -> None:
