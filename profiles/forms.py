@@ -13,7 +13,6 @@ and the services check the same rules, uniqueness included.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -113,40 +112,22 @@ def _tags_input(field: CustomField) -> forms.Field:
     return _text_input(field, placeholder="tag, other tag")
 
 
-def _displayed(field: CustomField, value: Any) -> str:
-    return registry.display_value(field, value)
-
-
-@dataclass(frozen=True)
-class FieldInput:
-    """One custom field type on the admin form: its form field, and its stored value as the
-    text the registry reads back to the same value (the form's initial)."""
-
-    build: Callable[[CustomField], forms.Field]
-    as_text: Callable[[CustomField, Any], str] = _displayed
-
-
-FIELD_INPUTS: dict[FieldType, FieldInput] = {
-    FieldType.NUMBER: FieldInput(_text_input),
-    FieldType.FLOAT: FieldInput(_text_input),
-    FieldType.LINE: FieldInput(_line_input),
-    # display_value writes "2019-08-22 10:00:00 UTC", which the date parser refuses.
-    FieldType.DATE: FieldInput(_date_input, as_text=lambda field, value: value),
-    FieldType.BOOLEAN: FieldInput(_yes_no_select, as_text=lambda field, value: str(value).lower()),
-    FieldType.ENUM: FieldInput(_options_select),
-    FieldType.IP: FieldInput(_text_input),
-    FieldType.TAGS: FieldInput(_tags_input),
+# One custom field type on the admin form; its initial is the stored value as the text the
+# registry reads back to the same value (`registry.text_value`).
+FIELD_INPUTS: dict[FieldType, Callable[[CustomField], forms.Field]] = {
+    FieldType.NUMBER: _text_input,
+    FieldType.FLOAT: _text_input,
+    FieldType.LINE: _line_input,
+    FieldType.DATE: _date_input,
+    FieldType.BOOLEAN: _yes_no_select,
+    FieldType.ENUM: _options_select,
+    FieldType.IP: _text_input,
+    FieldType.TAGS: _tags_input,
 }
 
 
-def value_as_text(field: CustomField, value: Any) -> str:
-    if value is None:
-        return ""
-    return FIELD_INPUTS[FieldType(field.type)].as_text(field, value)
-
-
 def custom_form_field(field: CustomField) -> forms.Field:
-    form_field = FIELD_INPUTS[FieldType(field.type)].build(field)
+    form_field = FIELD_INPUTS[FieldType(field.type)](field)
     form_field.label = field.title or field.name
     # The admin renders help_text unescaped, hence format_html.
     form_field.help_text = format_html(
@@ -182,7 +163,7 @@ class CustomFieldForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["options"] = "\n".join(self.instance.options)
-            self.initial["default"] = value_as_text(self.instance, self.instance.default)
+            self.initial["default"] = registry.text_value(self.instance, self.instance.default)
 
     def clean_options(self) -> list[str]:
         text = self.cleaned_data["options"]
@@ -273,7 +254,7 @@ class ProfileForm(ServiceForm):
         current = profile.fields if profile.pk else {f.name: f.default for f in self.custom_fields}
         for field in self.custom_fields:
             self.initial.setdefault(
-                custom_input_name(field.name), value_as_text(field, current.get(field.name))
+                custom_input_name(field.name), registry.text_value(field, current.get(field.name))
             )
 
     def clean_phones(self) -> list[str]:
