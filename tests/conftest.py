@@ -1,6 +1,7 @@
 """Test settings and personas.
 
 - `marketer`: staff with every profiles permission but delete, the everyday user;
+- `exporter`: the marketer, also trusted with exports of personal data (A2);
 - `admin_user` (pytest-django): a superuser;
 - `viewer_without_permission`: logged in, holds no permission at all;
 - `shop`: the "Shop" database with a tariff enum, an age number and a tags field.
@@ -68,6 +69,11 @@ def marketer(db):
             for model in ("profile", "profiledatabase", "customfield")
         ),
     )
+
+
+@pytest.fixture
+def exporter(marketer):
+    return grant(marketer, "export_profile")
 
 
 @pytest.fixture
