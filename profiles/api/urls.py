@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .bulk_views import DatabaseProfileBulkUpdate
 from .export_views import DatabaseProfileExport, ProfilePersonalDataExport
 
 router = SimpleRouter()
@@ -23,6 +24,11 @@ urlpatterns += [
         "databases/<int:id>/profiles/export/",
         DatabaseProfileExport.as_view(),
         name="database-profiles-export",
+    ),
+    path(
+        "databases/<int:id>/profiles/bulk-update/",
+        DatabaseProfileBulkUpdate.as_view(),
+        name="database-profiles-bulk-update",
     ),
     path(
         "profiles/<int:id>/export/",
