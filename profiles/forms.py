@@ -310,3 +310,35 @@ def profile_form_class(database: ProfileDatabase) -> type[ProfileForm]:
     return type(
         "ProfileForm", (ProfileForm,), {**attrs, "database": database, "custom_fields": definitions}
     )
+
+
+class BulkUpdateForm(forms.Form):
+    """X5 in the admin: one field of the selected profiles and its new value, written as
+    text (the CSV import's reading: 42, 2024-05-01, yes, tags separated by commas)."""
+
+    field = forms.ChoiceField()
+    value = forms.CharField(
+        required=False,
+        strip=False,
+        widget=AdminTextInputWidget,
+        help_text="Empty clears the field. Several phones or tags: separate them with commas.",
+    )
+
+    def __init__(self, *args: Any, database: ProfileDatabase, columns: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        custom = [(f.name, f"{f.title or f.name} (custom)") for f in database.fields.all()]
+        self.fields["field"].choices = [
+            EMPTY_CHOICE,
+            ("Standard", [(column, column) for column in columns]),
+            *([("Custom fields", custom)] if custom else []),
+        ]
+
+    def add_service_errors(self, errors: dict[str, Any]) -> None:
+        """A refused field on `field`, a refused value (named as the API names it) on `value`."""
+        for key, messages in errors.items():
+            if key == "field":
+                self.add_error("field", messages)
+            elif isinstance(messages, dict):  # {"fields": {name: [reason]}}
+                self.add_error("value", [m for reasons in messages.values() for m in reasons])
+            else:
+                self.add_error("value", messages)
