@@ -28,9 +28,7 @@ def suppressions(profile: Profile) -> Iterator[dict[str, Any]]:
     and subscription contacts."""
     pairs = {(Channel.EMAIL.value, contact_key(Channel.EMAIL, profile.email or ""))}
     pairs |= {(channel.value, phone) for phone in profile.phones for channel in PHONE_CHANNELS}
-    pairs |= set(
-        Subscription.objects.filter(profile=profile).values_list("channel", "contact_key")
-    )
+    pairs |= set(Subscription.objects.filter(profile=profile).values_list("channel", "contact_key"))
     entries = Suppression.objects.filter(contact__in={contact for _, contact in pairs})
     for entry in entries.order_by("id"):
         if (entry.channel, entry.contact) in pairs:
