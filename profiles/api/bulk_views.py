@@ -21,6 +21,8 @@ class ChangePermission(ModelPermissions):
 
 
 class BulkUpdateInput(StrictSerializer):
+    """Which profiles (the list's filters), which field, and its new value."""
+
     filter = serializers.DictField(
         child=serializers.JSONField(),
         help_text='The profile list\'s filters, e.g. {"status": "subscribed", "q": '
