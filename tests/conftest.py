@@ -8,8 +8,11 @@
 """
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
@@ -25,6 +28,17 @@ def _eager_celery():
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
+    celery_app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture
+def celery_worker() -> Iterator[Callable[[], AbstractContextManager]]:
+    """Tasks go to the broker, and `with celery_worker():` runs a real worker on it, in a thread
+    of this process, so the test decides when queued tasks start to run."""
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # tasks left by earlier tests must not run against this one
+    yield lambda: start_worker(celery_app, perform_ping_check=False, pool="solo")
     celery_app.conf.task_always_eager = was_eager
 
 

@@ -11,6 +11,7 @@ from history.models import Event, EventType
 from profiles import bulk
 from profiles.models import Profile
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, ProfileFactory
+from tests.profiles.test_field_purge_worker import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +273,21 @@ def test_text_from_a_form_is_read_as_the_csv_import_reads_it(shop, people, marke
     # then
     assert result == bulk.BulkResult(matched=1, updated=1)
     assert Profile.objects.get(pk=people["cat"].pk).fields["interests"] == ["a", "b"]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_updates_many_profiles_after_the_answer(api, shop, celery_worker, monkeypatch):
+    # given
+    monkeypatch.setattr(bulk, "ASYNC_THRESHOLD", 2)
+    ProfileFactory.create_batch(3, database=shop)
+    # when: queued while no worker runs, then a worker takes it
+    response = post(api, shop, {"status": "subscribed"}, "status", "suspended")
+    queued = Profile.objects.filter(status="suspended").count()
+    with celery_worker():
+        done = wait_until(lambda: Profile.objects.filter(status="suspended").count() == 3)
+    # then
+    assert response.status_code == 202 and response.json()["matched"] == 3
+    assert queued == 0
+    assert done, "the worker did not update the profiles in time"
+    assert len(events(EventType.STATUS_CHANGED)) == 3
