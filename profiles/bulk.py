@@ -182,6 +182,8 @@ def _write(change: Change, ids: list[int]) -> None:
 
 
 def _record(change: Change, changed: list[tuple], actor: AbstractBaseUser | None) -> None:
+    if not changed:
+        return
     now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     event_type = (
@@ -196,7 +198,7 @@ def _record(change: Change, changed: list[tuple], actor: AbstractBaseUser | None
                 database_id=database_id,
                 actor_id=actor_id,
                 data=_event_data(change, old),
-            )  # fmt: skip
+            )
             for pk, database_id, old in changed
         ]
     )
