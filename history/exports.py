@@ -1,11 +1,12 @@
 """H5: history as CSV, written row by row so any period streams in constant memory."""
 
-import csv
 import json
 from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+
+from config import csv_output
 
 from .models import Event
 
@@ -16,19 +17,14 @@ COLUMNS = (
 CHUNK = 5000
 
 
-class _Line:
-    """csv.writer target that hands back each written line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(events: QuerySet[Event]) -> Iterator[str]:
     """The header, then one CSV line per event; reads the rows in chunks (a server-side
     cursor on PostgreSQL)."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
+    return csv_output.csv_lines(COLUMNS, _rows(events))
+
+
+def _rows(events: QuerySet[Event]) -> Iterator[list]:
     for row in events.values_list(*COLUMNS).iterator(chunk_size=CHUNK):
         *columns, data = row
         columns[1] = columns[1].isoformat()
-        yield writer.writerow([*columns, json.dumps(data, cls=DjangoJSONEncoder)])
+        yield [*columns, json.dumps(data, cls=DjangoJSONEncoder)]

@@ -48,6 +48,12 @@ def profile_history(
     return events.order_by("-ts", "-id")
 
 
+def whole_profile_history(*, profile_id: int) -> QuerySet[Event]:
+    """Every event of a profile, oldest first, with no period (the personal data export, P7):
+    the profile index of every partition serves it."""
+    return Event.objects.filter(profile_id=profile_id).order_by("ts", "id")
+
+
 def database_history(
     *, database_id: int, since: datetime, until: datetime, types: Sequence[str] = ()
 ) -> QuerySet[Event]:

@@ -14,14 +14,14 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from config.exceptions import InvalidInput
 
+from . import admin_actions, forms, selectors, services
 from . import fields as registry
-from . import forms, selectors, services
 from .models import CustomField, Profile, ProfileDatabase
 
 
@@ -212,9 +212,49 @@ class ProfileAdmin(ServiceFormAdmin):
     show_full_result_count = False  # one COUNT of a large table per page is enough
     ordering = ("-id",)
     readonly_fields = ("database", "avatar_preview", "id", "md5", "xxh", "created_at", "updated_at")
+    actions = [admin_actions.export_selected, admin_actions.set_field]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
         return super().get_queryset(request).select_related("database")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """A2: exporting personal data is a permission of its own, on top of viewing."""
+        user = request.user
+        return user.has_perm("profiles.view_profile") and user.has_perm("profiles.export_profile")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("export/", wrap(self.export_view), name="profiles_profile_export"),
+            path(
+                "<path:object_id>/personal-data/",
+                wrap(self.personal_data_view),
+                name="profiles_profile_personal_data",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_actions.export_filtered_view(self, request)
+
+    def personal_data_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return admin_actions.personal_data_view(self, request, object_id)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """Offers the filtered list as CSV once it is filtered by one database."""
+        extra_context = extra_context or {}
+        if self.has_export_permission(request) and admin_actions.DATABASE_FILTER in request.GET:
+            query = request.GET.urlencode()
+            extra_context["export_url"] = f"{reverse('admin:profiles_profile_export')}?{query}"
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if self.has_export_permission(request):
+            extra_context["personal_data_url"] = reverse(
+                "admin:profiles_profile_personal_data", args=[object_id]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         if not search_term.strip():

@@ -167,6 +167,10 @@ def _boolean_display(value: bool) -> str:
     return "Yes" if value else "No"
 
 
+def _boolean_as_text(value: bool) -> str:
+    return "true" if value else "false"
+
+
 # Enum: one of the field's options.
 def _enum_json(value: Any, field: FieldDefinition) -> str:
     return _require_text(value, "one of the options")
@@ -267,6 +271,9 @@ class FieldTypeSpec:
     display: Callable[[Any], str] = str
     search: Callable[[FieldDefinition, Any], Q] = _scalar_search
     can_be_unique: bool = True
+    # The stored value as text that `parse_text` reads back to the same value (CSV export,
+    # form inputs); `display` is for reading and need not parse.
+    as_text: Callable[[Any], str] = str
 
 
 FIELD_TYPES: dict[FieldType, FieldTypeSpec] = {
@@ -277,7 +284,11 @@ FIELD_TYPES: dict[FieldType, FieldTypeSpec] = {
         _date_json, _date_text, display=_date_display, search=_date_search
     ),
     FieldType.BOOLEAN: FieldTypeSpec(
-        _boolean_json, _boolean_text, display=_boolean_display, can_be_unique=False
+        _boolean_json,
+        _boolean_text,
+        display=_boolean_display,
+        can_be_unique=False,
+        as_text=_boolean_as_text,
     ),
     FieldType.ENUM: FieldTypeSpec(_enum_json, lambda text, field: text.strip(), _enum_validate),
     FieldType.IP: FieldTypeSpec(_ip_json, _ip_text),
@@ -288,6 +299,7 @@ FIELD_TYPES: dict[FieldType, FieldTypeSpec] = {
         display=_tags_display,
         search=_tags_search,
         can_be_unique=False,
+        as_text=_tags_display,
     ),
 }
 
@@ -357,6 +369,14 @@ def display_value(field: FieldDefinition, value: Any) -> str:
     if value is None:
         return ""
     return FIELD_TYPES[FieldType(field.type)].display(value)
+
+
+def text_value(field: FieldDefinition, value: Any) -> str:
+    """The stored value as text the registry reads back unchanged (`clean_value(...,
+    from_text=True)`): dates stay ISO, booleans are true/false, tags are comma-separated."""
+    if value is None:
+        return ""
+    return FIELD_TYPES[FieldType(field.type)].as_text(value)
 
 
 def search_query(field: FieldDefinition, text: str) -> Q:

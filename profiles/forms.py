@@ -13,7 +13,6 @@ and the services check the same rules, uniqueness included.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -113,40 +112,22 @@ def _tags_input(field: CustomField) -> forms.Field:
     return _text_input(field, placeholder="tag, other tag")
 
 
-def _displayed(field: CustomField, value: Any) -> str:
-    return registry.display_value(field, value)
-
-
-@dataclass(frozen=True)
-class FieldInput:
-    """One custom field type on the admin form: its form field, and its stored value as the
-    text the registry reads back to the same value (the form's initial)."""
-
-    build: Callable[[CustomField], forms.Field]
-    as_text: Callable[[CustomField, Any], str] = _displayed
-
-
-FIELD_INPUTS: dict[FieldType, FieldInput] = {
-    FieldType.NUMBER: FieldInput(_text_input),
-    FieldType.FLOAT: FieldInput(_text_input),
-    FieldType.LINE: FieldInput(_line_input),
-    # display_value writes "2019-08-22 10:00:00 UTC", which the date parser refuses.
-    FieldType.DATE: FieldInput(_date_input, as_text=lambda field, value: value),
-    FieldType.BOOLEAN: FieldInput(_yes_no_select, as_text=lambda field, value: str(value).lower()),
-    FieldType.ENUM: FieldInput(_options_select),
-    FieldType.IP: FieldInput(_text_input),
-    FieldType.TAGS: FieldInput(_tags_input),
+# One custom field type on the admin form; its initial is the stored value as the text the
+# registry reads back to the same value (`registry.text_value`).
+FIELD_INPUTS: dict[FieldType, Callable[[CustomField], forms.Field]] = {
+    FieldType.NUMBER: _text_input,
+    FieldType.FLOAT: _text_input,
+    FieldType.LINE: _line_input,
+    FieldType.DATE: _date_input,
+    FieldType.BOOLEAN: _yes_no_select,
+    FieldType.ENUM: _options_select,
+    FieldType.IP: _text_input,
+    FieldType.TAGS: _tags_input,
 }
 
 
-def value_as_text(field: CustomField, value: Any) -> str:
-    if value is None:
-        return ""
-    return FIELD_INPUTS[FieldType(field.type)].as_text(field, value)
-
-
 def custom_form_field(field: CustomField) -> forms.Field:
-    form_field = FIELD_INPUTS[FieldType(field.type)].build(field)
+    form_field = FIELD_INPUTS[FieldType(field.type)](field)
     form_field.label = field.title or field.name
     # The admin renders help_text unescaped, hence format_html.
     form_field.help_text = format_html(
@@ -182,7 +163,7 @@ class CustomFieldForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["options"] = "\n".join(self.instance.options)
-            self.initial["default"] = value_as_text(self.instance, self.instance.default)
+            self.initial["default"] = registry.text_value(self.instance, self.instance.default)
 
     def clean_options(self) -> list[str]:
         text = self.cleaned_data["options"]
@@ -273,7 +254,7 @@ class ProfileForm(ServiceForm):
         current = profile.fields if profile.pk else {f.name: f.default for f in self.custom_fields}
         for field in self.custom_fields:
             self.initial.setdefault(
-                custom_input_name(field.name), value_as_text(field, current.get(field.name))
+                custom_input_name(field.name), registry.text_value(field, current.get(field.name))
             )
 
     def clean_phones(self) -> list[str]:
@@ -329,3 +310,35 @@ def profile_form_class(database: ProfileDatabase) -> type[ProfileForm]:
     return type(
         "ProfileForm", (ProfileForm,), {**attrs, "database": database, "custom_fields": definitions}
     )
+
+
+class BulkUpdateForm(forms.Form):
+    """X5 in the admin: one field of the selected profiles and its new value, written as
+    text (the CSV import's reading: 42, 2024-05-01, yes, tags separated by commas)."""
+
+    field = forms.ChoiceField()
+    value = forms.CharField(
+        required=False,
+        strip=False,
+        widget=AdminTextInputWidget,
+        help_text="Empty clears the field. Several phones or tags: separate them with commas.",
+    )
+
+    def __init__(self, *args: Any, database: ProfileDatabase, columns: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        custom = [(f.name, f"{f.title or f.name} (custom)") for f in database.fields.all()]
+        self.fields["field"].choices = [
+            EMPTY_CHOICE,
+            ("Standard", [(column, column) for column in columns]),
+            *([("Custom fields", custom)] if custom else []),
+        ]
+
+    def add_service_errors(self, errors: dict[str, Any]) -> None:
+        """A refused field on `field`, a refused value (named as the API names it) on `value`."""
+        for key, messages in errors.items():
+            if key == "field":
+                self.add_error("field", messages)
+            elif isinstance(messages, dict):  # {"fields": {name: [reason]}}
+                self.add_error("value", [m for reasons in messages.values() for m in reasons])
+            else:
+                self.add_error("value", messages)

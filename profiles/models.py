@@ -171,6 +171,8 @@ class Profile(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A2: exporting personal data is a right of its own, on top of view_profile.
+        permissions = [("export_profile", "Can export profile data")]
         constraints = [
             # P4: email unique per database whatever its case; NULL only between insert and
             # the placeholder update inside create_profile.

@@ -2,7 +2,11 @@
 (jsonb) and SQLite (JSON1). Field names reaching here are validated slugs
 (`[a-z][a-z0-9_]*`), which is what makes it safe to put them into SQL text."""
 
+import json
+from typing import Any
+
 from django.db import connection
+from django.db.models import F, Func, JSONField
 
 from .models import CustomField, Profile
 
@@ -69,3 +73,34 @@ def duplicate_values(field: CustomField, limit: int = 5) -> list[str]:
             [field.database_id, limit],
         )
         return [str(row[0]) for row in cursor.fetchall()]
+
+
+class _FieldsWithValue(Func):
+    """`fields` with one key set to a JSON value, or removed when the value is None."""
+
+    output_field = JSONField()
+
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__(F("fields"))
+        self.name, self.value = name, value
+
+    def as_postgresql(self, compiler, connection):
+        column, params = compiler.compile(self.source_expressions[0])
+        if self.value is None:
+            return f"({column} - %s)", [*params, self.name]
+        return f"jsonb_set({column}, ARRAY[%s], %s::jsonb)", [
+            *params, self.name, json.dumps(self.value),
+        ]  # fmt: skip
+
+    def as_sqlite(self, compiler, connection):
+        column, params = compiler.compile(self.source_expressions[0])
+        path = f'$."{self.name}"'
+        if self.value is None:
+            return f"json_remove({column}, %s)", [*params, path]
+        return f"json_set({column}, %s, json(%s))", [*params, path, json.dumps(self.value)]
+
+
+def fields_with_value(name: str, value: Any) -> Func:
+    """For `Profile.objects.filter(...).update(fields=...)`: set one custom field's value on
+    every row in one statement (the bulk update, X5); None removes the key."""
+    return _FieldsWithValue(name, value)

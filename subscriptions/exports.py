@@ -13,8 +13,8 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from rest_framework.renderers import BaseRenderer
 
+from config import csv_output
 from config.exceptions import InvalidInput
 
 from . import services
@@ -27,38 +27,17 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 CHUNK = 5000
 
 
-class _Line:
-    """csv.writer target that hands back each written line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(suppressions: QuerySet[Suppression]) -> Iterator[str]:
     """The header, then one CSV line per suppression, oldest first, read in chunks so any
     list streams in constant memory."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
     rows = suppressions.order_by("id").values_list(*COLUMNS)
-    for channel, contact, reason, created_at in rows.iterator(chunk_size=CHUNK):
-        yield writer.writerow([channel, contact, reason, created_at.isoformat()])
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets API clients ask for `text/csv` (Accept or `?format=csv`). The export streams its
-    own body; only error answers (401, 403) are rendered here, as a one-row CSV."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> str:
-        data = data if isinstance(data, dict) else {"detail": data}
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(data.keys())
-        writer.writerow(data.values())
-        return buffer.getvalue()
+    return csv_output.csv_lines(
+        COLUMNS,
+        (
+            [channel, contact, reason, created_at.isoformat()]
+            for channel, contact, reason, created_at in rows.iterator(chunk_size=CHUNK)
+        ),
+    )
 
 
 @dataclass
@@ -149,7 +128,8 @@ class _RowImport:
             message = f"{len(values)} values for {len(self.columns)} columns."
             self.fail(line, "", {"non_field_errors": [message]})
             return
-        record = dict(zip(self.columns, [value.strip() for value in values], strict=False))
+        cells = [csv_output.unguard_formula(value.strip()) for value in values]
+        record = dict(zip(self.columns, cells, strict=False))
         try:
             suppression = services.suppress(**_suppress_arguments(record))
         except InvalidInput as error:

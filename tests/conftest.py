@@ -1,14 +1,18 @@
 """Test settings and personas.
 
 - `marketer`: staff with every profiles permission but delete, the everyday user;
+- `exporter`: the marketer, also trusted with exports of personal data (A2);
 - `admin_user` (pytest-django): a superuser;
 - `viewer_without_permission`: logged in, holds no permission at all;
 - `shop`: the "Shop" database with a tariff enum, an age number and a tags field.
 """
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
@@ -24,6 +28,17 @@ def _eager_celery():
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
+    celery_app.conf.task_always_eager = was_eager
+
+
+@pytest.fixture
+def celery_worker() -> Iterator[Callable[[], AbstractContextManager]]:
+    """Tasks go to the broker, and `with celery_worker():` runs a real worker on it, in a thread
+    of this process, so the test decides when queued tasks start to run."""
+    was_eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # tasks left by earlier tests must not run against this one
+    yield lambda: start_worker(celery_app, perform_ping_check=False, pool="solo")
     celery_app.conf.task_always_eager = was_eager
 
 
@@ -68,6 +83,11 @@ def marketer(db):
             for model in ("profile", "profiledatabase", "customfield")
         ),
     )
+
+
+@pytest.fixture
+def exporter(marketer):
+    return grant(marketer, "export_profile")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ API_MD_PATHS = {
     "/api/v1/databases/{id}/fields/{name}/",
     "/api/v1/databases/{id}/profiles/",
     "/api/v1/profiles/{id}/",
+    "/api/v1/profiles/{id}/export/",
 }
 
 
@@ -22,6 +23,9 @@ def test_schema_documents_the_api_md_paths(client, tmp_path):
     assert set(schema["paths"]) >= API_MD_PATHS
     assert set(schema["paths"]["/api/v1/profiles/{id}/"]) >= {"get", "patch", "delete"}
     assert "put" not in schema["paths"]["/api/v1/profiles/{id}/"]
+    assert set(schema["paths"]["/api/v1/databases/{id}/profiles/bulk-update/"]) == {"post"}
+    export = schema["paths"]["/api/v1/databases/{id}/profiles/export/"]["get"]
+    assert {p["name"] for p in export["parameters"]} >= {"format", "status", "is_test", "q"}
     status_enum = schema["components"]["schemas"]["StatusEnum"]["enum"]
     assert status_enum == [
         "subscribed",

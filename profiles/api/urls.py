@@ -2,6 +2,8 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .bulk_views import DatabaseProfileBulkUpdate
+from .export_views import DatabaseProfileExport, ProfilePersonalDataExport
 
 router = SimpleRouter()
 router.register("databases", views.DatabaseViewSet, basename="database")
@@ -15,4 +17,22 @@ urlpatterns = [
         name="database-profiles",
     ),
     path("profiles/<int:pk>/", views.ProfileDetail.as_view(), name="profile-detail"),
+]
+
+urlpatterns += [
+    path(
+        "databases/<int:id>/profiles/export/",
+        DatabaseProfileExport.as_view(),
+        name="database-profiles-export",
+    ),
+    path(
+        "databases/<int:id>/profiles/bulk-update/",
+        DatabaseProfileBulkUpdate.as_view(),
+        name="database-profiles-bulk-update",
+    ),
+    path(
+        "profiles/<int:id>/export/",
+        ProfilePersonalDataExport.as_view(),
+        name="profile-personal-data-export",
+    ),
 ]

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import SmallListPagination
+from config.renderers import CSVRenderer
 from profiles.models import Profile, Status
 
 from .. import confirmation, exports, selectors, services
@@ -223,7 +224,7 @@ class SuppressionViewSet(
         summary="The suppression list as CSV: channel, contact, reason, created_at",
         responses={(200, "text/csv"): OpenApiTypes.STR},
     )
-    @action(detail=False, renderer_classes=[JSONRenderer, exports.CSVRenderer])
+    @action(detail=False, renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
         lines = exports.csv_lines(self.filter_queryset(self.get_queryset()))
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

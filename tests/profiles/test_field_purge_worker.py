@@ -1,30 +1,16 @@
 """Deleting a custom field: the field hides at once and a task removes its values in batches."""
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from config import celery_app
 from profiles import services, storage
 from profiles.models import CustomField
 from tests.conftest import grant
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, ProfileFactory
 
 PURGE_TIMEOUT_SECONDS = 20
-
-
-@pytest.fixture
-def celery_worker() -> Iterator[Callable[[], AbstractContextManager]]:
-    """Tasks go to the broker, and `with celery_worker():` runs a real worker on it, in a thread
-    of this process, so the test decides when queued tasks start to run."""
-    was_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    celery_app.control.purge()  # tasks left by earlier tests must not run against this one
-    yield lambda: start_worker(celery_app, perform_ping_check=False, pool="solo")
-    celery_app.conf.task_always_eager = was_eager
 
 
 def wait_until(condition: Callable[[], bool]) -> bool:

@@ -16,6 +16,7 @@ from profiles.fields import (
     clean_fields,
     clean_value,
     display_value,
+    text_value,
 )
 from profiles.models import FieldType
 from tests.profiles.factories import CustomFieldFactory
@@ -430,6 +431,27 @@ def test_tags_reject_json_that_is_not_text(raw, reason):
 )
 def test_display_shows_stored_values_for_people(type, stored, shown):
     assert display_value(field(type), stored) == shown
+
+
+@pytest.mark.parametrize(
+    ("type", "stored", "text"),
+    [
+        ("number", INT64_MIN, "-9223372036854775808"),
+        ("float", -2.5e-7, "-2.5e-07"),
+        ("line", " Ann, Lee ", " Ann, Lee "),
+        ("date", "2019-08-22T10:00:00.500000Z", "2019-08-22T10:00:00.500000Z"),
+        ("date", "2019-08-22", "2019-08-22"),
+        ("boolean", True, "true"),
+        ("boolean", False, "false"),
+        ("enum", "pro", "pro"),
+        ("ip", "81.2.69.142", "81.2.69.142"),
+        ("tags", ["a b", "c"], "a b, c"),
+    ],
+)
+def test_text_value_reads_back_to_the_stored_value(type, stored, text):
+    # text_value writes what CSV exports and form inputs hold; the text parser reads it back
+    assert text_value(field(type), stored) == text
+    assert clean_value(field(type), text, from_text=TEXT) == stored
 
 
 # clean_fields: the whole `fields` object of a profile

@@ -263,3 +263,16 @@ def test_export_command_writes_to_stdout_by_default(capsys, db):
     out = capsys.readouterr().out
     assert out.startswith("channel,contact,reason,created_at\r\nemail,ann@example.com,manual,")
     assert out.count("\n") == 2
+
+
+def test_export_defuses_formulas_and_the_import_reads_them_back(api, deliverability):
+    # given: an address a spreadsheet would take for a formula
+    SuppressionFactory(channel="email", contact="-cmd@example.com")
+    # when
+    exported = b"".join(api.get(EXPORT_URL).streaming_content)
+    Suppression.objects.all().delete()
+    response = api.post(IMPORT_URL, upload(exported), format="multipart")
+    # then
+    assert b"'-cmd@example.com" in exported
+    assert response.json()["added"] == 1
+    assert stored() == {("email", "-cmd@example.com", "manual")}
