@@ -1,9 +1,10 @@
 """Reads on imports: the per-row report and the rows shown on the import page."""
 
-import csv
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+
+from config.csv_output import csv_lines
 
 from .columns import FIELD_PREFIX
 from .models import ImportJob, ImportRow, Result
@@ -13,16 +14,6 @@ REPORT_HEADER = ["row", "result", "column", "reason"]
 REPORTED = [Result.ERROR, Result.SKIPPED, Result.MERGED]
 
 
-class _Line:
-    """csv.writer target that hands back each written line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-csv_line = csv.writer(_Line()).writerow
-
-
 def reported_rows(job: ImportJob) -> QuerySet[ImportRow]:
     return job.rows.filter(result__in=REPORTED).order_by("row")
 
@@ -30,16 +21,20 @@ def reported_rows(job: ImportJob) -> QuerySet[ImportRow]:
 def report_lines(job: ImportJob) -> Iterator[str]:
     """The report as CSV lines: a line per problem of every failed, skipped or merged row
     (row, result, column, reason), plus subscriptions refused on imported rows. Streamed:
-    the rows are read in chunks, whatever their number."""
-    yield csv_line(REPORT_HEADER)
+    the rows are read in chunks, whatever their number. Reasons quote the file's values, so
+    they go through the shared writer's formula guard."""
+    return csv_lines(REPORT_HEADER, _report_rows(job))
+
+
+def _report_rows(job: ImportJob) -> Iterator[list]:
     columns = _columns_of_targets(job)
     rows = job.rows.exclude(result__in=[Result.CREATED, Result.UPDATED], errors={})
     for row in rows.order_by("row").iterator(chunk_size=5_000):
         if row.result == Result.MERGED:
-            yield csv_line([row.row, row.result, "", f"Merged into row {row.merged_into}."])
+            yield [row.row, row.result, "", f"Merged into row {row.merged_into}."]
             continue
         for column, reason in _problems(row.errors, columns):
-            yield csv_line([row.row, row.result, column, reason])
+            yield [row.row, row.result, column, reason]
 
 
 def _columns_of_targets(job: ImportJob) -> dict[str, str]:
