@@ -17,13 +17,10 @@ SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 MAX_COLUMNS = 500
 MAX_HEADER_LENGTH = 200
-FIELD_SIZE_LIMIT = 1024 * 1024
 AUTO = "auto"
 # Offered on the upload page; any codec Python knows is accepted by the command.
 ENCODINGS = ["utf-8", "utf-16", "cp1251", "cp1252", "iso-8859-1", "koi8-r"]
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
-
-csv.field_size_limit(FIELD_SIZE_LIMIT)
 
 
 class FileProblem(Exception):
