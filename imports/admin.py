@@ -1,11 +1,11 @@
-"""Back office of imports (X1): the list of imports, the import flow in small pages
+"""Back office of imports (X1, X4): the list of imports, the import flow in small pages
 (upload -> preview and mapping -> the job page, which polls its status), the report, undo
-and resume.
+and resume; and scheduled imports.
 
 The add view is the upload; the change view is the job page: jobs are never edited by hand.
 Every page needs the permissions to add and change profiles (an import does both); undo
-also needs the permission to delete them. Writes go through `services` and `undo`;
-the pages read `selectors`.
+also needs the permission to delete them. Writes go through `services`, `undo` and
+`schedules`; the pages read `selectors`.
 """
 
 from typing import Any
@@ -23,14 +23,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from config.exceptions import InvalidInput
 from history.models import ImportSource
+from profiles.admin import ServiceFormAdmin
 from profiles.services import field_definitions
 
-from . import columns, forms, selectors, services, tasks, undo
-from .models import ImportJob, State
+from . import columns, forms, schedules, selectors, services, tasks, undo
+from .models import ImportJob, ScheduledImport, State
 from .reading import FileProblem, Layout
 
 IMPORT_PERMISSIONS = ("profiles.add_profile", "profiles.change_profile")
@@ -282,3 +284,49 @@ def _mapping_shown(job: ImportJob) -> list[tuple[str, str]]:
         (header, labels.get(target, target) if target else "(skipped)")
         for header, target in zip(job.headers, job.mapping, strict=False)
     ]
+
+
+@admin.register(ScheduledImport)
+class ScheduledImportAdmin(ServiceFormAdmin):
+    """X4. Saving writes through `schedules.save_schedule`, which also creates or updates the
+    beat entry that runs it; deleting removes both."""
+
+    form = forms.ScheduledImportForm
+    list_display = ("name", "database", "path", "interval_minutes", "enabled", "last_run_at",
+                    "last_job_link", "has_error")  # fmt: skip
+    list_filter = ("enabled", "database")
+    list_select_related = ("database", "last_job")
+    search_fields = ("name", "path")
+    readonly_fields = ("last_run_at", "last_job_link", "last_error", "periodic_task")
+
+    def get_fieldsets(self, request: HttpRequest, obj: ScheduledImport | None = None):
+        main = [(None, {"fields": ["name", "enabled", "database", "path", "interval_minutes"]}),
+                ("Reading and mapping", {"fields": ["encoding", "delimiter", "mapping"]}),
+                ("Options", {"fields": ["matching", "skip_existing", "create_new", "detect_geo",
+                                        "subscribe_resource", "subscribe_channel"]})]  # fmt: skip
+        last = ("Last run", {"fields": list(self.readonly_fields)})
+        return [*main, last] if obj else main
+
+    @admin.display(description="last import")
+    def last_job_link(self, schedule: ScheduledImport) -> str:
+        if schedule.last_job is None:
+            return "-"
+        url = reverse("admin:imports_importjob_change", args=[schedule.last_job_id])
+        return format_html('<a href="{}">{}</a>', url, schedule.last_job)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and can_import(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and can_import(request)
+
+    @admin.display(description="error", boolean=True)
+    def has_error(self, schedule: ScheduledImport) -> bool:
+        return bool(schedule.last_error)
+
+    def delete_model(self, request: HttpRequest, obj: ScheduledImport) -> None:
+        schedules.delete_schedule(schedule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for schedule in queryset:
+            schedules.delete_schedule(schedule=schedule)

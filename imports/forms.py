@@ -6,13 +6,16 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import AdminTextInputWidget
+from django.forms.models import construct_instance
 from django.template.defaultfilters import filesizeformat
 
+from profiles.forms import ServiceForm
 from profiles.models import CustomField, ProfileDatabase
 from subscriptions.models import Resource
 
-from . import columns, selectors
-from .models import ImportJob
+from . import columns, schedules, selectors
+from .models import ImportJob, ScheduledImport
 from .reading import AUTO, ENCODINGS, Layout
 
 # "tab" stands for "\t" in forms: a tab in an HTML attribute is easy to lose on the way.
@@ -180,3 +183,46 @@ def _subscribe_choices() -> list[tuple[str, list[tuple[str, str]]]]:
                          for channel in channels])
         for resource, channels in selectors.subscription_targets()
     ]  # fmt: skip
+
+
+class ScheduledImportForm(ServiceForm):
+    """Written through `schedules.save_schedule`, which also schedules it with beat."""
+
+    delimiter = forms.ChoiceField(choices=[("", "Detect"), *DELIMITERS.items()], required=False)
+    mapping = forms.JSONField(
+        required=False, initial=dict,
+        help_text='Columns by header: {"E-mail": "email", "Age": "fields.age", "Password": ""} '
+        "(an empty target skips the column). Headers not named here are mapped by their name "
+        "as on the upload page. A header named here but missing from the file stops the run.",
+    )  # fmt: skip
+
+    class Meta:
+        model = ScheduledImport
+        fields = [
+            "name", "enabled", "database", "path", "interval_minutes", "encoding", "delimiter",
+            "mapping", "matching", "skip_existing", "create_new", "detect_geo",
+            "subscribe_resource", "subscribe_channel",
+        ]  # fmt: skip
+        widgets = {"path": AdminTextInputWidget(attrs={"size": 60})}
+        help_texts = {
+            "matching": "email, phone, id, or field:<name> of a unique custom field.",
+            "subscribe_channel": "With a resource: email, sms, whatsapp or viber, one of its "
+            "channels.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "path"
+        ].help_text = f"Relative to {settings.IMPORT_SCHEDULE_DIR}; nothing outside it is read."
+        self.initial["delimiter"] = delimiter_code(self.instance.delimiter)
+
+    def clean_delimiter(self) -> str:
+        return delimiter_of(self.cleaned_data["delimiter"])
+
+    def clean_mapping(self) -> Any:
+        return self.cleaned_data["mapping"] or {}
+
+    def write(self) -> ScheduledImport:
+        construct_instance(self, self.instance, self._meta.fields)
+        return schedules.save_schedule(schedule=self.instance)

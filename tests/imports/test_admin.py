@@ -14,6 +14,7 @@ from django.utils import timezone
 from imports.models import ImportJob, State
 from profiles.models import Profile
 from tests.conftest import grant
+from tests.imports.known_bugs import UPDATES_FAIL_ON_SQLITE
 from tests.profiles.factories import ProfileFactory, UserFactory
 from tests.subscriptions.factories import ResourceFactory
 
@@ -336,6 +337,7 @@ def test_undo_through_the_page_deletes_what_the_import_created(importer, markete
     assert "2 profiles deleted" in response.content.decode()
 
 
+@UPDATES_FAIL_ON_SQLITE
 def test_undo_restores_the_values_an_import_replaced(
     importer, marketer, shop, django_capture_on_commit_callbacks
 ):
@@ -345,6 +347,7 @@ def test_undo_restores_the_values_an_import_replaced(
     upload(importer, shop, people_csv("ann@example.com,Ann,"))
     job = ImportJob.objects.get()
     start(importer, job, django_capture_on_commit_callbacks)
+    assert Profile.objects.get().first_name == "Ann"
     # when
     importer.post(reverse("admin:imports_importjob_undo", args=[job.pk]))
     # then
