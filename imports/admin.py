@@ -38,6 +38,7 @@ from .reading import FileProblem, Layout
 IMPORT_PERMISSIONS = ("profiles.add_profile", "profiles.change_profile")
 UNDO_PERMISSIONS = (*IMPORT_PERMISSIONS, "profiles.delete_profile")
 FINISHED_STATES = (State.FINISHED, State.FAILED, State.UNDONE)
+_JOBS = ImportJob.objects.select_related("database", "created_by", "subscribe_resource")
 
 
 def can_import(request: HttpRequest) -> bool:
@@ -49,7 +50,7 @@ def _require(request: HttpRequest, permissions: tuple[str, ...]) -> None:
         raise PermissionDenied
 
 
-def _first_messages(error: InvalidInput) -> str:
+def _messages_of(error: InvalidInput) -> str:
     return " ".join(str(text) for texts in error.errors.values() for text in texts)
 
 
@@ -113,7 +114,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def _job(self, request: HttpRequest, job_id: Any, permissions=IMPORT_PERMISSIONS):
         _require(request, permissions)
-        return get_object_or_404(ImportJob.objects.select_related("database"), pk=job_id)
+        return get_object_or_404(_JOBS, pk=job_id)
 
     def _page_url(self, job: ImportJob) -> str:
         return reverse("admin:imports_importjob_change", args=[job.pk])
@@ -132,7 +133,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                 )  # fmt: skip
             except InvalidInput as error:
                 forms.add_service_errors(form, error.errors)
-                messages.error(request, _first_messages(error))
+                messages.error(request, _messages_of(error))
             else:
                 return HttpResponseRedirect(reverse("admin:imports_importjob_mapping",
                                                     args=[job.pk]))  # fmt: skip
@@ -156,7 +157,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                 services.configure_import(job=job, **form.options())
             except InvalidInput as error:
                 form.add_service_errors(error.errors)
-                messages.error(request, _first_messages(error))
+                messages.error(request, _messages_of(error))
             else:
                 messages.success(request, "The import is queued; this page shows its progress.")
                 return HttpResponseRedirect(self._page_url(job))
@@ -224,7 +225,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             try:
                 tasks.undo_import.delay(job.pk, request.user.pk)
             except InvalidInput as error:  # undone by someone else meanwhile
-                messages.error(request, _first_messages(error))
+                messages.error(request, _messages_of(error))
             else:
                 messages.success(request, "The import is being undone; this page shows when "
                                           "it is done.")  # fmt: skip
@@ -252,7 +253,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         try:
             services.resume_import(job=job)
         except InvalidInput as error:
-            messages.error(request, _first_messages(error))
+            messages.error(request, _messages_of(error))
         else:
             messages.success(request, "The import goes on after its last written row.")
         return HttpResponseRedirect(self._page_url(job))

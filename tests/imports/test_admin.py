@@ -500,3 +500,26 @@ def test_signed_out_or_non_staff_users_are_sent_to_the_login(
     for response in signed_out + not_staff:
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_job_page_reads_in_a_bounded_number_of_queries(
+    importer, imported, django_assert_max_num_queries
+):
+    # when: session, user, the user's and their groups' permissions, the job with its
+    # database, user and resource, COUNT of the report, the report's page of rows
+    with django_assert_max_num_queries(7):
+        response = importer.get(job_url(imported))
+    # then
+    assert len(response.context["report"]) == 2
+
+
+def test_job_page_of_an_api_import_has_no_file_to_show(importer, shop):
+    # given
+    job = ImportJob.objects.create(
+        database=shop, source="api", state=State.FINISHED, file_name="API call of 3 profiles"
+    )
+    # when
+    response = importer.get(job_url(job))
+    # then
+    assert response.status_code == 200
+    assert "API call of 3 profiles</td>" in response.content.decode()
