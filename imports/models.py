@@ -136,3 +136,63 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row} {self.result}"
+
+
+class ScheduledImport(models.Model):
+    """X4: a file under `IMPORT_SCHEDULE_DIR` imported every `interval_minutes` by
+    django-celery-beat, when it changed since the last import (size and mtime). Columns are
+    mapped by header name, so a file whose columns move keeps its mapping."""
+
+    name = models.CharField(max_length=200, unique=True)
+    database = models.ForeignKey(
+        "profiles.ProfileDatabase", on_delete=models.PROTECT, related_name="scheduled_imports"
+    )
+    path = models.CharField(
+        max_length=500, help_text="The file's path relative to the scheduled imports directory."
+    )
+    encoding = models.CharField(max_length=32, default="auto", help_text="auto or e.g. cp1251.")
+    delimiter = models.CharField(max_length=1, blank=True, help_text="Empty: detect.")
+    # {header: target}, e.g. {"E-mail": "email", "Age": "fields.age", "Password": ""};
+    # headers left out are mapped by their name as on the upload page.
+    mapping = models.JSONField(default=dict, blank=True)
+    matching = models.CharField(max_length=80, default="email")
+    skip_existing = models.BooleanField(
+        default=False, help_text="Leave profiles that already exist as they are."
+    )
+    create_new = models.BooleanField(
+        default=True, help_text="Create profiles that match no existing one."
+    )
+    detect_geo = models.BooleanField(
+        default=False, help_text="Fill registration city and country from the registration IP."
+    )
+    subscribe_resource = models.ForeignKey(
+        "subscriptions.Resource", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Subscribe every imported profile to this resource.",
+    )  # fmt: skip
+    subscribe_channel = models.CharField(max_length=16, blank=True)
+    interval_minutes = models.PositiveIntegerField(
+        default=60, help_text="How often the file is checked; an unchanged file is skipped."
+    )
+    enabled = models.BooleanField(default=True)
+    # Written by `schedules.save_schedule`; SET_NULL so that deleting the beat entry by hand
+    # leaves the schedule, which the next save schedules again.
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask", null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="scheduled_import",
+    )  # fmt: skip
+
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_job = models.ForeignKey(
+        ImportJob, null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    # "<size>:<mtime in ns>" of the file the last job imported.
+    last_file_signature = models.CharField(max_length=64, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services, undo
+from . import schedules, services, undo
 from .models import ImportJob
 
 
@@ -23,3 +23,11 @@ def undo_import(job_id: int, actor_id: int | None = None) -> dict:
 @shared_task
 def purge_expired_imports() -> int:
     return undo.purge_expired_imports()
+
+
+@shared_task
+def run_scheduled_import(schedule_id: int) -> int | None:
+    """X4, called by django-celery-beat: import the schedule's file if it changed; return
+    the queued job's id. Never raises for a missing or refused file (`last_error` says)."""
+    job = schedules.run_schedule(schedule_id=schedule_id)
+    return job.pk if job else None
