@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.types.json import set_json_dumps
+
+from config.copy import copy_model_rows
 
 from .models import Event, EventKey, EventType
 
@@ -117,22 +117,9 @@ def _insert_new_keys(keys: list[str]) -> set[str]:
     return set(new)
 
 
-# Binary COPY: no text encoding of numbers and times, and one JSON encoder for the batch.
-COPY_TYPES = ["int8", "int8", "text", "text", "int8", "int8", "text", "int8", "int4", "jsonb",
-              "timestamptz", "timestamptz", "text", "text"]  # fmt: skip
-_JSON = DjangoJSONEncoder()
-
-
 def _copy(drafts: Iterable[EventDraft]) -> None:
     now = timezone.now()
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        set_json_dumps(_JSON.encode, context=cursor)
-        statement = f"COPY history_event ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-        with cursor.copy(statement) as copy:
-            copy.set_types(COPY_TYPES)
-            for draft in drafts:
-                copy.write_row(_copy_row(draft, now))
+    copy_model_rows(Event, COPY_COLUMNS, (_copy_row(draft, now) for draft in drafts))
 
 
 def _copy_row(draft: EventDraft, now: datetime) -> tuple:

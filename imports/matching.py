@@ -83,59 +83,44 @@ def owners(
 
 def _email_owners(database_id: int, emails: list[str]) -> list[tuple[str, int]]:
     # Served by the unique index on (LOWER(email), database).
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT LOWER(email), id FROM {TABLE} "
-            "WHERE LOWER(email) = ANY(%s) AND database_id = %s"
-        )
-        params = [emails, database_id]
-    else:
-        marks = ", ".join(["%s"] * len(emails))
-        sql = (
-            f"SELECT LOWER(email), id FROM {TABLE} "
-            f"WHERE LOWER(email) IN ({marks}) AND database_id = %s"
-        )
-        params = [*emails, database_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _holders(database_id, "LOWER(email)", emails)
 
 
 def _phone_owners(database_id: int, phones: list[str]) -> list[tuple[str, int]]:
     if connection.vendor == "postgresql":  # `?|` is served by the GIN index on phones
-        sql = (
-            f"SELECT phone, p.id FROM {TABLE} p, jsonb_array_elements_text(p.phones) phone "
-            "WHERE p.database_id = %s AND p.phones ?| %s AND phone = ANY(%s)"
+        source = f"{TABLE} p, jsonb_array_elements_text(p.phones) phone"
+        return _holders(
+            database_id, "phone", phones, source=source, extra=("p.phones ?| %s", phones)
         )
-        params = [database_id, phones, phones]
-    else:
-        marks = ", ".join(["%s"] * len(phones))
-        sql = (
-            f"SELECT phone.value, p.id FROM {TABLE} p, json_each(p.phones) phone "
-            f"WHERE p.database_id = %s AND phone.value IN ({marks})"
-        )
-        params = [database_id, *phones]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    source = f"{TABLE} p, json_each(p.phones) phone"
+    return _holders(database_id, "phone.value", phones, source=source)
 
 
 def _field_owners(database_id: int, name: str, keys: list[Any]) -> list[tuple[Any, int]]:
     # `name` is a validated slug (profiles.models.field_name_validator).
     if connection.vendor == "postgresql":  # the field's unique index is on (fields ->> name)
-        sql = (
-            f"SELECT fields ->> '{name}', id FROM {TABLE} "
-            f"WHERE database_id = %s AND (fields ->> '{name}') = ANY(%s)"
-        )
-        params = [database_id, [str(key) for key in keys]]
+        return _holders(database_id, f"(fields ->> '{name}')", [str(key) for key in keys])
+    return _holders(database_id, f"json_extract(fields, '$.\"{name}\"')", keys)
+
+
+def _holders(
+    database_id: int, value: str, values: list[Any], *, source: str = TABLE, extra=None
+) -> list[tuple[Any, int]]:
+    """(value, profile id) of the database's profiles whose `value` expression is one of
+    `values`: one array parameter on PostgreSQL, an IN list on SQLite. `extra` is a further
+    (condition, parameter) for an index to serve."""
+    prefix = "p." if source != TABLE else ""
+    sql = f"SELECT {value}, {prefix}id FROM {source} WHERE {prefix}database_id = %s"
+    params: list[Any] = [database_id]
+    if extra:
+        sql += f" AND {extra[0]}"
+        params.append(extra[1])
+    if connection.vendor == "postgresql":
+        sql += f" AND {value} = ANY(%s)"
+        params.append(values)
     else:
-        marks = ", ".join(["%s"] * len(keys))
-        expression = f"json_extract(fields, '$.\"{name}\"')"
-        sql = (
-            f"SELECT {expression}, id FROM {TABLE} "
-            f"WHERE database_id = %s AND {expression} IN ({marks})"
-        )
-        params = [database_id, *keys]
+        sql += f" AND {value} IN ({', '.join(['%s'] * len(values))})"
+        params += values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

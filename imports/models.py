@@ -29,23 +29,9 @@ class Result(models.TextChoices):
     ERROR = "error"
 
 
-class ImportJob(models.Model):
-    """One import: a file (X1), an API call (X2) or a scheduled run (X4)."""
-
-    database = models.ForeignKey(
-        "profiles.ProfileDatabase", on_delete=models.PROTECT, related_name="imports"
-    )
-    source = models.CharField(max_length=8, default="file")  # history.models.ImportSource
-    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
-
-    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
-    file_name = models.CharField(max_length=255, blank=True)
-    file_size = models.BigIntegerField(default=0)
-    encoding = models.CharField(max_length=32, default="utf-8")
-    delimiter = models.CharField(max_length=1, blank=True)
-    # One target per column of the file, in order: "email", "fields.age", ... or "" to skip.
-    mapping = models.JSONField(default=list, blank=True)
-    headers = models.JSONField(default=list, blank=True)
+class ImportOptions(models.Model):
+    """What an import does with the rows of its file: how rows find their profile, which
+    rows it writes, geolocation and the subscription it adds. Jobs and schedules share it."""
 
     matching = models.CharField(max_length=80, default="email")
     skip_existing = models.BooleanField(
@@ -62,6 +48,28 @@ class ImportJob(models.Model):
         related_name="+", help_text="Subscribe every imported profile to this resource.",
     )  # fmt: skip
     subscribe_channel = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ImportJob(ImportOptions):
+    """One import: a file (X1), an API call (X2) or a scheduled run (X4)."""
+
+    database = models.ForeignKey(
+        "profiles.ProfileDatabase", on_delete=models.PROTECT, related_name="imports"
+    )
+    source = models.CharField(max_length=8, default="file")  # history.models.ImportSource
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DRAFT)
+
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=32, default="utf-8")
+    delimiter = models.CharField(max_length=1, blank=True)
+    # One target per column of the file, in order: "email", "fields.age", ... or "" to skip.
+    mapping = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=list, blank=True)
 
     rows_read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -138,7 +146,7 @@ class ImportRow(models.Model):
         return f"{self.job_id}:{self.row} {self.result}"
 
 
-class ScheduledImport(models.Model):
+class ScheduledImport(ImportOptions):
     """X4: a file under `IMPORT_SCHEDULE_DIR` imported every `interval_minutes` by
     django-celery-beat, when it changed since the last import (size and mtime). Columns are
     mapped by header name, so a file whose columns move keeps its mapping."""
@@ -155,21 +163,6 @@ class ScheduledImport(models.Model):
     # {header: target}, e.g. {"E-mail": "email", "Age": "fields.age", "Password": ""};
     # headers left out are mapped by their name as on the upload page.
     mapping = models.JSONField(default=dict, blank=True)
-    matching = models.CharField(max_length=80, default="email")
-    skip_existing = models.BooleanField(
-        default=False, help_text="Leave profiles that already exist as they are."
-    )
-    create_new = models.BooleanField(
-        default=True, help_text="Create profiles that match no existing one."
-    )
-    detect_geo = models.BooleanField(
-        default=False, help_text="Fill registration city and country from the registration IP."
-    )
-    subscribe_resource = models.ForeignKey(
-        "subscriptions.Resource", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text="Subscribe every imported profile to this resource.",
-    )  # fmt: skip
-    subscribe_channel = models.CharField(max_length=16, blank=True)
     interval_minutes = models.PositiveIntegerField(
         default=60, help_text="How often the file is checked; an unchanged file is skipped."
     )

@@ -73,9 +73,10 @@ def insert_profiles(database_id: int, rows: Sequence[dict[str, Any]]) -> list[di
     )
     complete = []
     for profile, row in zip(profiles, rows, strict=True):
-        for name, value in identity(profile.pk, row.get("email")).items():
+        assigned = identity(profile.pk, row.get("email"))
+        for name, value in assigned.items():
             setattr(profile, name, value)
-        complete.append({**row, "id": profile.pk, **identity(profile.pk, row.get("email"))})
+        complete.append({**row, "id": profile.pk, **assigned})
     Profile.objects.bulk_update(
         profiles, ["md5", "xxh", "in_control_group", "email"], batch_size=500
     )

@@ -42,7 +42,9 @@ class ServiceForm(forms.ModelForm):
     actor = None  # the signed-in user, set by the admin's get_form
 
     def write(self) -> Model:
-        raise NotImplementedError
+        """Each subclass writes its cleaned data through its service and returns the row; the
+        base form has no service of its own to call."""
+        raise NotImplementedError(f"{type(self).__name__} must define write()")
 
     def _post_clean(self) -> None:
         if self.errors:

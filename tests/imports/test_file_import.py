@@ -4,6 +4,7 @@ messy files (tests/data/csv/README.md), every row accounted for, resume and undo
 import csv
 import io
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -257,3 +258,25 @@ def test_command_undo_and_clear_errors(shop):
         run_command(path, "--database", shop.pk)
     with pytest.raises(CommandError, match="no column 'Nope'"):
         run_command(path, "--database", shop.pk, "--map", "Nope=email")
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_runs_a_queued_import(shop, celery_worker):
+    # given an import configured while no worker runs: it waits in the queue
+    job = services.upload_file(
+        database=shop, file=ContentFile(b"Email\na@example.com\nb@example.com\n", name="q.csv")
+    )
+    services.configure_import(job=job, mapping=["email"])
+    queued = ImportJob.objects.get(pk=job.pk).state
+    # when a worker on the broker takes it
+    with celery_worker():
+        deadline = time.monotonic() + 20
+        while ImportJob.objects.get(pk=job.pk).state != State.FINISHED:
+            assert time.monotonic() < deadline, "the worker did not finish the import in time"
+            time.sleep(0.1)
+    # then
+    assert queued == State.QUEUED
+    job.refresh_from_db()
+    assert_accounted(job, 2)
+    assert job.created == Profile.objects.filter(database=shop).count() == 2

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
+from config.exceptions import InvalidInput
 from imports import services
 from subscriptions.models import Subscription
 from tests.subscriptions.factories import ResourceFactory
@@ -52,6 +53,6 @@ def test_file_option_refuses_a_channel_without_a_profile_contact(shop):
     job = services.upload_file(
         database=shop, file=ContentFile(b"Email\na@example.com\n", name="a.csv")
     )
-    with pytest.raises(Exception, match="contact from the profile"):
+    with pytest.raises(InvalidInput, match="contact from the profile"):
         services.configure_import(job=job, mapping=["email"], subscribe_resource=website,
                                   subscribe_channel="push")  # fmt: skip

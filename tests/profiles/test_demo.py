@@ -55,7 +55,7 @@ def test_demo_subscribes_profiles_and_gives_them_history(db, settings, tmp_path)
     assert created.count() == Subscription.objects.count()
 
 
-# City and country of the demo's IPs in GeoLite2-City-Test (shared/data/geoip/README.md).
+# City and country of the demo's IPs in GeoLite2-City-Test (data/geoip/README.md).
 DEMO_LOCATIONS = {
     "81.2.69.142": ("London", "GB"),
     "2.125.160.216": ("Boxford", "GB"),

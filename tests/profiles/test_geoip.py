@@ -1,5 +1,5 @@
 """G1: IP geolocation from the MaxMind test databases, and G2's profile services that use it.
-Expected values: ../shared/data/geoip/README.md ("Expected lookups")."""
+Expected values: data/geoip/README.md ("Expected lookups"), copied with the databases."""
 
 import io
 import logging
