@@ -214,6 +214,30 @@ def test_a_stopped_import_resumes_after_its_last_chunk(shop, monkeypatch):
     assert Profile.objects.count() == 5 == job.created
 
 
+def test_a_resumed_import_still_merges_a_key_met_before_the_stop(shop, monkeypatch):
+    # given a run that stopped after its first chunk created Ann
+    monkeypatch.setattr(services, "SQLITE_CHUNK_SIZE", 2)
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    text = "Email,First\nann@example.com,Ann\nbob@example.com,Bob\nann@example.com,Anna\n"
+    real_apply, calls = pipeline.apply, []
+
+    def failing_apply(plan, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise ConnectionError("database went away")
+        return real_apply(plan, rows)
+
+    monkeypatch.setattr(pipeline, "apply", failing_apply)
+    with pytest.raises(ConnectionError):
+        import_text(shop, text, ["email", "first_name"])
+    # when it is resumed in a new run, which starts with nothing in memory
+    job = services.run_import(job_id=services.resume_import(job=ImportJob.objects.get()).pk)
+    # then Ann's second row takes over her first one: created once, the first row merged
+    assert_accounted(job, 3)
+    assert dict(job.rows.values_list("row", "result")) == {2: "merged", 3: "created", 4: "created"}
+    assert Profile.objects.get(email="ann@example.com").first_name == "Anna"
+
+
 def test_undo_deletes_created_and_restores_changed_values(shop, marketer):
     ann = ProfileFactory(database=shop, email="ann@example.com", first_name="Ann")
     bob = ProfileFactory(database=shop, email="bob@example.com", first_name="Bob")
