@@ -10,6 +10,9 @@ api_v1 = [
     path("", include("history.api.urls")),
     path("", include("subscriptions.api.urls")),
     path("", include("imports.api.urls")),
+    path("", include("market.api.urls")),
+    path("", include("loyalty.api.urls")),
+    path("", include("weblayers.api.urls")),
 ]
 
 urlpatterns = [
