@@ -66,11 +66,10 @@ def test_assigning_needs_change_permission(api):
 
 
 def test_program_enrolment_and_transactions(loyalty_api):
+    tiers = [{"name": "Base", "threshold": 0}, {"name": "Gold", "threshold": 100}]
     program = loyalty_api.post(
-        "/api/v1/loyalty/programs/",
-        {"name": "Club", "tiers": [{"name": "Base", "threshold": 0}, {"name": "Gold", "threshold": 100}]},
-        format="json",
-    ).json()  # fmt: skip
+        "/api/v1/loyalty/programs/", {"name": "Club", "tiers": tiers}, format="json"
+    ).json()
     profile = ProfileFactory()
     url = f"/api/v1/loyalty/programs/{program['id']}/"
     member = loyalty_api.post(url + "members/", {"profile": profile.pk}, format="json").json()

@@ -40,7 +40,8 @@ def test_import_creates_and_updates_orders_with_totals(market_api, shop):
     OrderFactory(external_id="A-2", profile=ann)
     batch = {"orders": [
         {"external_id": "A-1", "profile": ann.pk, "ordered_at": "2026-05-01T10:00:00Z",
-         "lines": [{"sku": "SHOE-1", "quantity": 2}, {"sku": "BAG-1", "quantity": 1, "price": "5.50"}]},
+         "lines": [{"sku": "SHOE-1", "quantity": 2},
+                   {"sku": "BAG-1", "quantity": 1, "price": "5.50"}]},
         {"external_id": "A-2", "email": "ANN@example.com", "database": shop.pk, "status": "paid",
          "lines": [{"sku": "BAG-1", "quantity": 3}]},
         {"external_id": "A-3", "profile": ann.pk, "lines": [{"sku": "NOPE", "quantity": 1}]},
