@@ -202,7 +202,7 @@ def pixel(request: HttpRequest, pixel_id: str, format: str) -> HttpResponse:
 def _pixel_body(request: HttpRequest) -> dict[str, str]:
     data = _json_object(request)
     pixel_data = data.pop("pixel_data", None)
-    params = _text_values({key: value for key, value in data.items()})
+    params = _text_values(data)
     if pixel_data is not None:
         params["d"] = json.dumps(pixel_data)
     return params
