@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one request of `key` in `scope`; False once more than `limit` came in the
     current `window` seconds."""
-    slot = int(time.time() // window)
+    slot = int(_now() // window)
     name = f"{getattr(settings, 'RATELIMIT_PREFIX', 'rl')}:{scope}:{key}:{slot}"
     client = _redis(_redis_url())
     if client is not None:
@@ -35,6 +35,10 @@ def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
     except ValueError:  # expired between add and incr: this is the first request of a new slot
         django_cache.set(name, 1, window + 1)
         return True
+
+
+def _now() -> float:
+    return time.time()
 
 
 def client_address(request: HttpRequest) -> str:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("subscriptions.urls")),
     path("", include("weblayers.urls")),
+    path("", include("loyalty.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(
