@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from config.serializers import AwareDateTimeField, StrictSerializer
+from imports.api.serializers import ImportItemResult
 
 from ..models import Order, OrderLine, OrderStatus, Product
 from ..services import MAX_BATCH
@@ -70,15 +71,8 @@ class OrderBatchInput(StrictSerializer):
     )
 
 
-class ImportResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    result = serializers.ChoiceField(choices=["created", "updated", "error"])
-    id = serializers.IntegerField(allow_null=True)
-    errors = serializers.DictField()
-
-
 class OrderImportAnswer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     failed = serializers.IntegerField()
-    results = ImportResultSerializer(many=True)
+    results = ImportItemResult(many=True)  # the same per-item shape as the profile import
