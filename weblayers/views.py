@@ -202,6 +202,8 @@ def pixel(request: HttpRequest, pixel_id: str, format: str) -> HttpResponse:
 def _pixel_body(request: HttpRequest) -> dict[str, str]:
     data = _json_object(request)
     pixel_data = data.pop("pixel_data", None)
+    if type(data.get("value")) in (int, float):  # a JSON number; bool is refused below
+        data["value"] = str(data["value"])
     params = _text_values(data)
     if pixel_data is not None:
         params["d"] = json.dumps(pixel_data)

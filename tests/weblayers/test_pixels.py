@@ -79,13 +79,14 @@ def test_pixel_updates_utm_only_when_enabled(shop):
 
 def test_json_pixel_accepts_a_posted_body_with_cors_for_listed_origins(shop):
     pixel = PixelFactory(database=shop, allowed_origins=["https://shop.example.com"])
-    body = {"goal": "signup", "pixel_data": {"plan": "pro"}}
+    body = {"goal": "signup", "value": 12.5, "pixel_data": {"plan": "pro"}}
     answer = Client().post(
         f"/px/{pixel.pixel_id}.json", body, content_type="application/json",
         HTTP_ORIGIN="https://shop.example.com",
     )  # fmt: skip
     assert answer["Access-Control-Allow-Origin"] == "https://shop.example.com"
-    assert Event.objects.get(type="pixel").data["pixel_data"] == {"plan": "pro"}
+    event = Event.objects.get(type="pixel")
+    assert (event.data["value"], event.data["pixel_data"]) == ("12.5", {"plan": "pro"})
     other = Client().get(f"/px/{pixel.pixel_id}.json", HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in other
 
