@@ -98,8 +98,11 @@ def configure_import(
     subscribe_channel: str = "",
     encoding: str = "",
     delimiter: str = "",
+    enqueue: bool = True,
 ) -> ImportJob:
-    """Check the mapping and options of a draft import and queue it (after commit)."""
+    """Check the mapping and options of a draft import and queue it (after commit). A caller
+    that runs the import itself (the command) passes enqueue=False, so that no worker runs
+    the same job beside it."""
     if job.state != State.DRAFT:
         raise InvalidInput({"state": [f"This import is {job.get_state_display()}, not a draft."]})
     if encoding or delimiter:
@@ -114,7 +117,8 @@ def configure_import(
     job.subscribe_resource, job.subscribe_channel = subscribe_resource, subscribe_channel
     job.state = State.QUEUED
     job.save()
-    _enqueue(job)
+    if enqueue:
+        _enqueue(job)
     return job
 
 
@@ -152,13 +156,15 @@ def _enqueue(job: ImportJob) -> None:
 
 
 @transaction.atomic
-def resume_import(*, job: ImportJob) -> ImportJob:
-    """Queue a failed or stalled import again; it goes on after its last written row."""
+def resume_import(*, job: ImportJob, enqueue: bool = True) -> ImportJob:
+    """Queue a failed or stalled import again; it goes on after its last written row
+    (enqueue=False: the caller runs it)."""
     if job.state not in (State.FAILED, State.RUNNING, State.QUEUED):
         raise InvalidInput({"state": [f"This import is {job.get_state_display()}."]})
     job.state, job.error = State.QUEUED, ""
     job.save(update_fields=["state", "error"])
-    _enqueue(job)
+    if enqueue:
+        _enqueue(job)
     return job
 
 

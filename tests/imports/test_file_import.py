@@ -269,6 +269,20 @@ def test_undo_window_is_seven_days(shop, settings):
     assert job.purged_at and not job.rows.exists() and not job.file
 
 
+def test_the_command_runs_its_import_itself_and_queues_no_worker_for_it(
+    shop, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from imports import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: queued.append(args))
+    path = tmp_path / "people.csv"
+    path.write_text("Email\nann@example.com\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = run_command(path, "--database", shop.name)
+    assert (job.state, job.created, queued) == (State.FINISHED, 1, [])
+
+
 def test_command_undo_and_clear_errors(shop):
     path = CSV / "messy/prestashop-1.6/customers_import.csv"
     job, _ = run_command(path, "--database", shop.pk, "--map", "Email *=email")
