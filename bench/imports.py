@@ -7,24 +7,20 @@ same run. Runs in its own process so that its peak RSS is the import's own; prin
 figures as JSON on the last line for bench.history to add to the table.
 """
 
-import csv
 import json
 import os
-import random
 import resource
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.files import File
 from django.db import connection
 
-from imports import services
+from imports import seeding, services
 from imports.models import ImportJob
 from profiles.models import Profile
-from profiles.services import create_database, create_field
 
 from .report import Figure
 
@@ -33,37 +29,12 @@ CREATE_TARGET = 20_000  # profiles/s (the issue)
 UPDATE_TARGET = 10_000
 RSS_TARGET_MB = 500
 BASELINE_TABLE = "bench_import_baseline"
-HEADER = ["Email", "First name", "Last name", "Phone", "Birthday", "Gender", "UTM source",
-          "Age", "Tariff", "Interests", "Signed up"]  # fmt: skip
-FIRST = ["Ann", "Bob", "Chen", "Dana", "Emil", "Fatima", "Gleb", "Hana", "Ivan", "Jo"]
-LAST = ["Lee", "Smith", "Ivanova", "Garcia", "Kim", "Novak", "Okafor", "Rossi"]
-TARIFFS = ["basic", "pro", "team"]
-TAGS = ["books", "music", "travel", "sport", "food", "tech"]
-
-
-def write_csv(path: Path, rows: int, *, seed: int) -> None:
-    """The same file for the same seed: realistic cells of every kind, a phone on one row
-    in ten (phonenumbers is the slowest parser), all emails distinct."""
-    rng = random.Random(seed)
-    start = date(2015, 1, 1)
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(HEADER)
-        for number in range(rows):
-            writer.writerow([
-                f"user{number}@example{number % 97}.com", rng.choice(FIRST), rng.choice(LAST),
-                f"+4420{7946_0000 + number % 1_000_000:08d}" if number % 10 == 0 else "",
-                (start - timedelta(days=rng.randrange(365 * 50))).isoformat(),
-                rng.choice(["female", "male", ""]), rng.choice(["google", "newsletter", ""]),
-                rng.randrange(18, 90), rng.choice(TARIFFS),
-                ",".join(rng.sample(TAGS, rng.randrange(0, 3))),
-                (start + timedelta(days=rng.randrange(3650))).isoformat(),
-            ])  # fmt: skip
+BASELINE_TABLE_COLUMNS = len(seeding.HEADER)
 
 
 def copy_baseline(path: Path) -> float:
     """Seconds to COPY the file as it is into a bare table of text columns."""
-    columns = ", ".join(f"c{index} text" for index in range(len(HEADER)))
+    columns = ", ".join(f"c{index} text" for index in range(BASELINE_TABLE_COLUMNS))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
         cursor.execute(f"CREATE TABLE {BASELINE_TABLE} ({columns})")
@@ -82,8 +53,7 @@ def copy_baseline(path: Path) -> float:
 def import_file(database, path: Path) -> tuple[ImportJob, float]:
     with path.open("rb") as stream:
         job = services.upload_file(database=database, file=File(stream, name=path.name))
-    mapping = ["email", "first_name", "last_name", "phone", "birthday", "gender", "utm_source",
-               "fields.age", "fields.tariff", "fields.interests", "fields.signed_up"]  # fmt: skip
+    mapping = seeding.MAPPING
     started = time.perf_counter()
     job = services.configure_import(job=job, mapping=mapping, matching="email", enqueue=False)
     job = services.run_import(job_id=job.pk)
@@ -98,14 +68,12 @@ def check_counts(job: ImportJob, *, created: int, updated: int) -> None:
 
 
 def run() -> tuple[list[Figure], dict]:
-    database = create_database(name="Import bench")
-    for name, kind, options in [("age", "number", []), ("tariff", "enum", TARIFFS),
-                                ("interests", "tags", []), ("signed_up", "date", [])]:  # fmt: skip
-        create_field(database=database, name=name, type=kind, options=options)
+    database = seeding.seed_database(name="Import bench")
     with tempfile.TemporaryDirectory() as folder:
         first, second = Path(folder, "create.csv"), Path(folder, "update.csv")
-        write_csv(first, ROWS, seed=1)
-        write_csv(second, ROWS, seed=2)  # same emails, other values: every profile changes
+        seeding.write_profiles_csv(first, ROWS, seed=1)
+        # The same emails with other values: every profile changes.
+        seeding.write_profiles_csv(second, ROWS, seed=2)
         size_mb = first.stat().st_size / 1024**2
         baseline_create = copy_baseline(first)
         job, create_seconds = import_file(database, first)
