@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -58,6 +58,7 @@ def import_orders(*, orders: Sequence[Mapping[str, Any]], actor=None) -> ImportR
     checked by the API). A line without a price takes the product's."""
     if len(orders) > MAX_BATCH:
         raise ValidationError({"orders": [f"At most {MAX_BATCH} orders per call."]})
+    _lock_external_ids(_ids(orders))
     profiles = _profiles(orders)
     products = {p.sku: p for p in Product.objects.filter(sku__in=_skus(orders))}
     existing = {o.external_id: o for o in Order.objects.filter(external_id__in=_ids(orders))}
@@ -82,6 +83,21 @@ def import_orders(*, orders: Sequence[Mapping[str, Any]], actor=None) -> ImportR
     report.results.sort(key=lambda row: row["index"])
     _record(written, actor)
     return report
+
+
+def _lock_external_ids(ids: set[str]) -> None:
+    """Two batches creating the same new order would both find it missing and one would
+    fail on the unique key. On PostgreSQL a batch first takes a transaction lock per
+    external id, in sorted order so that batches cannot deadlock: the second batch waits,
+    then finds the order and updates it. (SQLite runs one writer at a time.)"""
+    if connection.vendor != "postgresql" or not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(id, 0))) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS ids(id, position)",
+            [sorted(ids)],
+        )
 
 
 def _profiles(orders) -> dict:
