@@ -3,6 +3,8 @@
 - `marketer`: staff with every profiles permission but delete, the everyday user;
 - `exporter`: the marketer, also trusted with exports of personal data (A2);
 - `admin_user` (pytest-django): a superuser;
+- `desk_marketer`: the marketer at the profile page every day, also seeing history and
+  managing subscriptions and exporting personal data (issue 6);
 - `viewer_without_permission`: logged in, holds no permission at all;
 - `shop`: the "Shop" database with a tariff enum, an age number and a tags field.
 """
@@ -88,6 +90,15 @@ def marketer(db):
 @pytest.fixture
 def exporter(marketer):
     return grant(marketer, "export_profile")
+
+
+@pytest.fixture
+def desk_marketer(exporter):
+    return grant(
+        exporter,
+        "view_event",
+        *(f"{action}_subscription" for action in ("view", "add", "change")),
+    )
 
 
 @pytest.fixture
