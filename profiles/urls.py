@@ -17,15 +17,17 @@ from .views import (
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(next_page="database-list", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            next_page="staff-database-list", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
-    path("databases/", databases.database_list, name="database-list"),
+    path("databases/", databases.database_list, name="staff-database-list"),
     path(
         "databases/<int:database_id>/profiles/",
         profile_list.profile_list,
-        name="database-profile-list",
+        name="staff-profile-list",
     ),
     path("search/", search.quick_search, name="quick-search"),
     path("profiles/<int:profile_id>/", profile_page.profile_page, name="profile-page"),

@@ -82,4 +82,4 @@ def delete_profile(request: HttpRequest, profile_id: int) -> HttpResponse:
         error_messages(request, error)
         return back_to_profile(profile_id)
     messages.success(request, f"Profile {profile_id} deleted.")
-    return redirect("database-profile-list", database_id=database_id)
+    return redirect("staff-profile-list", database_id=database_id)

@@ -54,6 +54,7 @@ def profile_page(request: HttpRequest, profile_id: int) -> HttpResponse:
             "avatar_form": AvatarForm(),
             "avatar_limit": AVATAR_MAX_BYTES,
             "can_change": user.has_perm("profiles.change_profile"),
+            "can_configure_tabs": user.has_perm("profiles.change_profiledatabase"),
             "can_delete": user.has_perm("profiles.delete_profile"),
             "can_export": user.has_perm("profiles.export_profile"),
         },
