@@ -14,6 +14,7 @@ from ..models import Profile, Status
 from .access import staff_page
 
 ALWAYS_SHOWN_CHANNELS = ("email", "sms", "push")
+SHORT_ACTIONS = {"delivered": "deliv."}  # headings of the narrow message summary
 
 
 def _profile(profile_id: int) -> Profile:
@@ -95,7 +96,9 @@ def _history_panels(profile: Profile) -> dict:
             for channel, actions in summary.items()
             if channel in ALWAYS_SHOWN_CHANNELS or any(actions.values())
         ],
-        "summary_actions": list(SUMMARY_ACTIONS),
+        "summary_actions": [
+            (action, SHORT_ACTIONS.get(action, action)) for action in SUMMARY_ACTIONS
+        ],
     }
 
 
