@@ -10,6 +10,7 @@ from django import forms
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
 
 from profiles.blocks import ProfileBlock, register
 from subscriptions.models import Resource
@@ -18,6 +19,7 @@ from . import selectors
 from .models import Event, EventType
 
 PAGE_SIZE = 50
+DETAIL_LENGTH = 300
 
 
 class HistoryFilterForm(forms.Form):
@@ -94,12 +96,15 @@ def _more_query(query: QueryDict, cursor: tuple[datetime, int] | None) -> str:
 
 
 def _row(event: Event, names: dict[int, str]) -> dict[str, Any]:
+    # Plain strings, so that the template only prints them (50 rows a page).
+    changes = _changes(event)
     return {
-        "event": event,
+        "type": event.type,
+        "when": timezone.localtime(event.ts).strftime("%Y-%m-%d %H:%M:%S"),
         "label": EventType(event.type).label if event.type in EventType.values else event.type,
-        "resource": names.get(event.resource_id, ""),
-        "changes": _changes(event),
-        "details": [] if _changes(event) else _details(event.data),
+        "where": " · ".join(part for part in (event.channel, names.get(event.resource_id)) if part),
+        "changes": changes,
+        "details": [] if changes else _details(event.data),
     }
 
 
@@ -119,8 +124,8 @@ def _changes(event: Event) -> list[tuple[str, str, str]]:
 
 def _details(data: Any) -> list[tuple[str, str]]:
     if not isinstance(data, dict):
-        return [("data", _text(data))]
-    return [(str(key), _text(value)) for key, value in data.items()]
+        return [("data", Truncator(_text(data)).chars(DETAIL_LENGTH))]
+    return [(str(key), Truncator(_text(value)).chars(DETAIL_LENGTH)) for key, value in data.items()]
 
 
 def _text(value: Any) -> str:

@@ -54,7 +54,7 @@ urlpatterns = [
         name="profile-subscription-add",
     ),
     path(
-        "subscriptions/<int:subscription_id>/change/",
+        "profiles/<int:profile_id>/subscriptions/change/",
         subscriptions.change_subscription,
         name="profile-subscription-change",
     ),

@@ -48,11 +48,13 @@ def add_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 @require_POST
 @staff_page("subscriptions.change_subscription")
-def change_subscription(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    subscription = get_object_or_404(
-        Subscription.objects.select_related("resource", "profile"), pk=subscription_id
-    )
+def change_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
     post = request.POST
+    chosen = post.get("subscription", "")
+    subscription = get_object_or_404(
+        Subscription.objects.select_related("resource", "profile"),
+        pk=int(chosen) if chosen.isdigit() else 0, profile_id=profile_id,
+    )  # fmt: skip
     status = post.get("status", "")
     try:
         if status not in Status.values:

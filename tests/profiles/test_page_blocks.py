@@ -9,6 +9,7 @@ from django.utils import timezone
 from history.models import EventType
 from history.services import EventDraft, record_many
 from subscriptions.models import Subscription
+from tests.conftest import grant
 from tests.profiles.factories import ProfileFactory
 from tests.subscriptions.factories import ResourceFactory, SubscriptionFactory
 
@@ -137,9 +138,10 @@ def test_change_subscription_status_priority_and_categories_inline(client, desk_
     client.force_login(desk_marketer)
     # when
     client.post(
-        reverse("profile-subscription-change", args=[subscription.pk]),
-        {"status": "unsubscribed", "priority": "3", "categories": ["sales"]},
-    )
+        reverse("profile-subscription-change", args=[subscription.profile_id]),
+        {"subscription": subscription.pk, "status": "unsubscribed", "priority": "3",
+         "categories": ["sales"]},
+    )  # fmt: skip
     # then
     subscription.refresh_from_db()
     assert subscription.status == "unsubscribed" and subscription.priority == 3
@@ -149,5 +151,33 @@ def test_change_subscription_status_priority_and_categories_inline(client, desk_
 def test_subscription_forms_need_subscription_permissions(client, exporter, shop):
     subscription = SubscriptionFactory(profile=ProfileFactory(database=shop))
     client.force_login(exporter)
-    url = reverse("profile-subscription-change", args=[subscription.pk])
-    assert client.post(url, {"status": "invalid"}).status_code == 403
+    url = reverse("profile-subscription-change", args=[subscription.profile_id])
+    assert client.post(url, {"subscription": subscription.pk}).status_code == 403
+
+
+def test_change_subscription_of_another_profile_is_404(client, desk_marketer, shop):
+    subscription = SubscriptionFactory(profile=ProfileFactory(database=shop))
+    other = ProfileFactory(database=shop)
+    client.force_login(desk_marketer)
+    url = reverse("profile-subscription-change", args=[other.pk])
+    assert (
+        client.post(url, {"subscription": subscription.pk, "status": "invalid"}).status_code == 404
+    )
+    assert client.post(url, {"subscription": "x"}).status_code == 404
+
+
+def test_subscriptions_read_only_without_change_permission(client, exporter, shop):
+    # given a viewer of subscriptions who may not change them
+    grant(exporter, "view_subscription")
+    resource = ResourceFactory(categories=["news", "sales"])
+    SubscriptionFactory(
+        profile=(profile := ProfileFactory(database=shop)), resource=resource,
+        contact="ro@example.com", categories={"news": True},
+    )  # fmt: skip
+    client.force_login(exporter)
+    # when
+    html = client.get(reverse("profile-page", args=[profile.pk])).content.decode()
+    # then
+    assert "ro@example.com" in html and '<span class="badge">news</span>' in html
+    assert "profile-subscription-change" not in html and 'name="subscription"' not in html
+    assert "Add subscription" not in html
