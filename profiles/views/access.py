@@ -39,3 +39,12 @@ def _flat(errors: dict, prefix: str = ""):
 
 def back_to_profile(profile_id: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("profile-page", args=[profile_id]) + (f"#{anchor}" if anchor else ""))
+
+
+def text_field(data, name: str) -> str:
+    """A submitted text without NUL characters, which PostgreSQL refuses in text and JSON;
+    InvalidInput naming the field otherwise."""
+    value = data.get(name, "")
+    if "\x00" in value:
+        raise InvalidInput({name: ["Remove the NUL character from the text."]})
+    return value

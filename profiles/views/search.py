@@ -11,7 +11,7 @@ SEARCH_TARGETS = {"profiles": "Profile data", "contacts": "Subscription contacts
 @staff_page()
 def quick_search(request: HttpRequest) -> HttpResponse:
     """P15 across every database; the query string is the shareable URL of the result."""
-    text = request.GET.get("q", "").strip()[:500]
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:500]  # PostgreSQL refuses NUL
     target = request.GET.get("in", "profiles")
     target = target if target in SEARCH_TARGETS else "profiles"
     results, error = [], ""

@@ -10,7 +10,7 @@ from subscriptions import services
 from subscriptions.models import Resource, Subscription
 
 from ..models import Profile, Status
-from .access import back_to_profile, error_messages, staff_page
+from .access import back_to_profile, error_messages, staff_page, text_field
 
 
 def _priority(text: str) -> int | None:
@@ -36,7 +36,7 @@ def add_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
             raise InvalidInput({"resource": ["Choose a resource."]})
         services.add_subscription(
             profile=profile, resource=resource, channel=post.get("channel", ""),
-            contact=post.get("contact", ""), priority=_priority(post.get("priority", "")),
+            contact=text_field(post, "contact"), priority=_priority(post.get("priority", "")),
             actor=request.user,
         )  # fmt: skip
     except InvalidInput as error:

@@ -10,7 +10,7 @@ from config.exceptions import InvalidInput
 
 from .. import tabs
 from ..models import Profile
-from .access import back_to_profile, error_messages, staff_page
+from .access import back_to_profile, error_messages, staff_page, text_field
 
 ACTIONS = {
     "main": lambda database, post: tabs.choose_main_fields(
@@ -18,7 +18,7 @@ ACTIONS = {
     ),
     "pin": lambda database, post: tabs.pin_tab(database=database, key=post.get("tab", "")),
     "add": lambda database, post: tabs.add_custom_tab(
-        database=database, title=post.get("title", ""), keys=post.getlist("fields")
+        database=database, title=text_field(post, "title"), keys=post.getlist("fields")
     ),
     "remove": lambda database, post: tabs.remove_custom_tab(
         database=database, key=post.get("tab", "")
