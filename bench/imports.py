@@ -8,7 +8,6 @@ figures as JSON on the last line for bench.history to add to the table.
 """
 
 import csv
-import json
 import os
 import random
 import resource
@@ -26,7 +25,7 @@ from imports.models import ImportJob
 from profiles.models import Profile
 from profiles.services import create_database, create_field
 
-from .report import Figure
+from .report import Figure, emit
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000))
 CREATE_TARGET = 20_000  # profiles/s (the issue)
@@ -136,8 +135,7 @@ def run() -> tuple[list[Figure], dict]:
 
 
 def main() -> None:
-    figures, details = run()
-    print(json.dumps({"figures": [vars(f) for f in figures], "details": details}))
+    emit(*run())
 
 
 if __name__ == "__main__":

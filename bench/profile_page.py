@@ -11,7 +11,6 @@ under 150 ms. Runs in its own process like bench.imports and prints its figures 
 last line.
 """
 
-import json
 import os
 import sys
 from datetime import timedelta
@@ -27,7 +26,7 @@ from profiles.services import create_database, create_field, create_profile
 from subscriptions.services import SubscriptionRequest, create_resource, subscribe_many
 
 from . import latency
-from .report import Figure, percentiles
+from .report import Figure, emit, percentiles
 
 EVENTS = int(os.environ.get("BENCH_PAGE_EVENTS", 100_000))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 200))
@@ -133,8 +132,7 @@ def run() -> tuple[list[Figure], dict]:
 
 
 def main() -> None:
-    figures, details = run()
-    print(json.dumps({"figures": [vars(f) for f in figures], "details": details}))
+    emit(*run())
 
 
 if __name__ == "__main__":

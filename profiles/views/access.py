@@ -22,6 +22,17 @@ def staff_page(*permissions: str) -> Callable:
     return decorate
 
 
+def attempt(request: HttpRequest, write: Callable[[], object], done: str) -> bool:
+    """Run a service call of a form; its InvalidInput becomes page messages, success `done`."""
+    try:
+        write()
+    except InvalidInput as error:
+        error_messages(request, error)
+        return False
+    messages.success(request, done)
+    return True
+
+
 def error_messages(request: HttpRequest, error: InvalidInput) -> None:
     """Each message of a service's InvalidInput, naming its field, as a page message."""
     for name, problems in _flat(error.errors):

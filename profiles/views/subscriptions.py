@@ -1,6 +1,5 @@
 """The Subscriptions block's forms (S2): add one, change status, priority and categories."""
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
@@ -10,7 +9,7 @@ from subscriptions import services
 from subscriptions.models import Resource, Subscription
 
 from ..models import Profile, Status
-from .access import back_to_profile, error_messages, staff_page, text_field
+from .access import attempt, back_to_profile, staff_page, text_field
 
 
 def _priority(text: str) -> int | None:
@@ -27,7 +26,8 @@ def _priority(text: str) -> int | None:
 def add_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = get_object_or_404(Profile, pk=profile_id)
     post = request.POST
-    try:
+
+    def write() -> None:
         resource_id = post.get("resource", "")
         resource = (
             Resource.objects.filter(pk=resource_id).first() if resource_id.isdigit() else None
@@ -39,10 +39,8 @@ def add_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
             contact=text_field(post, "contact"), priority=_priority(post.get("priority", "")),
             actor=request.user,
         )  # fmt: skip
-    except InvalidInput as error:
-        error_messages(request, error)
-    else:
-        messages.success(request, "Subscription added.")
+
+    attempt(request, write, "Subscription added.")
     return back_to_profile(profile.pk, "block-subscriptions")
 
 
@@ -56,18 +54,16 @@ def change_subscription(request: HttpRequest, profile_id: int) -> HttpResponse:
         pk=int(chosen) if chosen.isdigit() else 0, profile_id=profile_id,
     )  # fmt: skip
     status = post.get("status", "")
-    try:
+
+    def write() -> None:
         if status not in Status.values:
             raise InvalidInput({"status": [f"{status!r} is not one of the statuses."]})
-        categories = {
-            name: name in post.getlist("categories") for name in subscription.resource.categories
-        }
+        chosen = set(post.getlist("categories"))
         services.change_subscription(
             subscription=subscription, status=status, priority=_priority(post.get("priority", "")),
-            categories=categories, actor=request.user,
+            categories={name: name in chosen for name in subscription.resource.categories},
+            actor=request.user,
         )  # fmt: skip
-    except InvalidInput as error:
-        error_messages(request, error)
-    else:
-        messages.success(request, "Subscription saved.")
+
+    attempt(request, write, "Subscription saved.")
     return back_to_profile(subscription.profile_id, "block-subscriptions")

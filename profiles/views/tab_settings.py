@@ -1,16 +1,13 @@
 """The tab settings dialog (P9): Main tab fields, the pinned tab, custom tabs. Stored per
 database; every action comes back to the profile the dialog was opened from."""
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from config.exceptions import InvalidInput
-
 from .. import tabs
 from ..models import Profile
-from .access import back_to_profile, error_messages, staff_page, text_field
+from .access import attempt, back_to_profile, staff_page, text_field
 
 ACTIONS = {
     "main": lambda database, post: tabs.choose_main_fields(
@@ -38,10 +35,5 @@ def change_tabs(request: HttpRequest, profile_id: int, action: str) -> HttpRespo
     if action not in ACTIONS:
         raise Http404("No such tab action.")
     profile = get_object_or_404(Profile.objects.select_related("database"), pk=profile_id)
-    try:
-        ACTIONS[action](profile.database, request.POST)
-    except InvalidInput as error:
-        error_messages(request, error)
-    else:
-        messages.success(request, DONE[action])
+    attempt(request, lambda: ACTIONS[action](profile.database, request.POST), DONE[action])
     return back_to_profile(profile.pk)
