@@ -181,3 +181,14 @@ def test_subscriptions_read_only_without_change_permission(client, exporter, sho
     assert "ro@example.com" in html and '<span class="badge">news</span>' in html
     assert "profile-subscription-change" not in html and 'name="subscription"' not in html
     assert "Add subscription" not in html
+
+
+def test_load_more_rows_query_budget(client, desk_marketer, shop, django_assert_max_num_queries):
+    profile = ProfileFactory(database=shop)
+    record(profile, EventType.OPEN, days_ago=1, count=300, resource_id=1)
+    client.force_login(desk_marketer)
+    url = reverse("profile-history-rows", args=[profile.pk])
+    # session, user, user permissions, group permissions, profile, history page, resource names
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert response.content.decode().count('<tr data-type="open"') == 50

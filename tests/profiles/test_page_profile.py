@@ -146,7 +146,7 @@ def test_page_query_count_does_not_grow_with_history_or_subscriptions(
     # when / then: session, user, user permissions, group permissions, profile + database,
     # custom fields, tab layout, latest event, message summary, history page, resource names,
     # subscriptions + resources, every resource (add form)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = page(client, profile)
     assert response.status_code == 200
     assert response.content.decode().count("<tr data-type=") == 50  # one page of 50
