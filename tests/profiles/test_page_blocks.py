@@ -191,4 +191,4 @@ def test_load_more_rows_query_budget(client, desk_marketer, shop, django_assert_
     # session, user, user permissions, group permissions, profile, history page, resource names
     with django_assert_max_num_queries(7):
         response = client.get(url)
-    assert response.content.decode().count('<tr data-type=') == 50  # one page
+    assert response.content.decode().count("<tr data-type=") == 50  # one page

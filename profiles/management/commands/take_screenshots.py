@@ -37,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"{CHROMIUM} is missing: apt-get install chromium")
         out_dir = Path(out)
         out_dir.mkdir(parents=True, exist_ok=True)
+        if connection.vendor != "sqlite":  # never the test database a test run may hold
+            connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_shots"
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False
         )
