@@ -39,6 +39,14 @@ def set_segment_source(source: SegmentSource | None) -> None:
     _segment_source = source
 
 
+class AnyYesNo(django_filters.widgets.BooleanWidget):
+    """The test flag's select: "Any" rather than django-filter's "Unknown" for no choice."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "Any"), ("true", "Yes"), ("false", "No"))
+
+
 class ProfileListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search", help_text="Email, phone, name, id, md5/xxh or field:value"
@@ -46,7 +54,7 @@ class ProfileListFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     is_test = django_filters.BooleanFilter(
         label="Test subscribers",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
     order = django_filters.ChoiceFilter(
         label="Sort by", choices=list(ORDERINGS.items()), method="sort", empty_label=None
@@ -74,11 +82,8 @@ class ProfileListFilter(django_filters.FilterSet):
             return queryset.none()
 
     def sort(self, queryset: QuerySet[Profile], name: str, value: str) -> QuerySet[Profile]:
-        return (
-            queryset.order_by(value, "id")
-            if value != "id" and value != "-id"
-            else queryset.order_by(value)
-        )
+        tie_breaker = () if value.lstrip("-") == "id" else ("id",)  # stable pages
+        return queryset.order_by(value, *tie_breaker)
 
     def in_segment(self, queryset: QuerySet[Profile], name: str, value: str) -> QuerySet[Profile]:
         return _segment_source.members(queryset, int(value))
