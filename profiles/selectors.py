@@ -5,6 +5,8 @@ import re
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from subscriptions.models import Channel, Subscription, contact_key
+
 from . import fields as registry
 from .contacts import normalize_phone
 from .models import CustomField, Profile, ProfileDatabase
@@ -103,8 +105,6 @@ def quick_search(
     profiles = Profile.objects.select_related("database").order_by("-id")
     text = text.strip()
     if contacts and "@" in text:
-        from subscriptions.models import Channel, Subscription, contact_key
-
         holders = Subscription.objects.filter(
             channel=Channel.EMAIL, contact_key=contact_key(Channel.EMAIL, text)
         ).values("profile_id")
