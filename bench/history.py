@@ -51,8 +51,11 @@ def main() -> None:
     audience_figures, audience_details = audience.run()
     figures += audience_figures
     print("Import: a generated CSV, create path then update path, in its own process ...")
-    import_figures, import_details = run_imports()
+    import_figures, import_details = run_child("bench.imports")
     figures += import_figures
+    print("Profile page: 100,000 events and 200 subscriptions, in its own process ...")
+    page_figures, page_details = run_child("bench.profile_page")
+    figures += page_figures
     details = {
         "finished_at": timezone.now(),
         "wall_seconds": time.perf_counter() - started,
@@ -68,6 +71,7 @@ def main() -> None:
         "latency": latency_details,
         "audience": audience_details,
         "import": import_details,
+        "profile_page": page_details,
     }
     print()
     report.print_table(figures)
@@ -76,10 +80,11 @@ def main() -> None:
     print(f"\nWritten to {path} after {details['wall_seconds']:.0f} s; load average {load}.")
 
 
-def run_imports() -> tuple[list[report.Figure], dict]:
-    """bench.imports in a child process, so that its peak RSS is the import's alone."""
+def run_child(module: str) -> tuple[list[report.Figure], dict]:
+    """A benchmark module in a child process (bench.imports: so that its peak RSS is the
+    import's alone); it prints its figures as JSON on its last line."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.imports"], check=True, capture_output=True, text=True
+        [sys.executable, "-m", module], check=True, capture_output=True, text=True
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return [report.Figure(**figure) for figure in result["figures"]], result["details"]

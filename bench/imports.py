@@ -7,7 +7,6 @@ same run. Runs in its own process so that its peak RSS is the import's own; prin
 figures as JSON on the last line for bench.history to add to the table.
 """
 
-import json
 import os
 import resource
 import sys
@@ -22,7 +21,7 @@ from imports import seeding, services
 from imports.models import ImportJob
 from profiles.models import Profile
 
-from .report import Figure
+from .report import Figure, emit
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000))
 CREATE_TARGET = 20_000  # profiles/s (the issue)
@@ -103,8 +102,7 @@ def run() -> tuple[list[Figure], dict]:
 
 
 def main() -> None:
-    figures, details = run()
-    print(json.dumps({"figures": [vars(f) for f in figures], "details": details}))
+    emit(*run())
 
 
 if __name__ == "__main__":

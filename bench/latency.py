@@ -141,7 +141,8 @@ def time_requests(request: Callable[[int], None], count: int) -> Timings:
             timings.wall_ms.append((time.perf_counter() - started) * 1000)
             timings.db_ms.append((clock.seconds - before_seconds) * 1000)
             timings.queries.append(clock.count - before_count)
-    timings.plan = explain(clock.slowest[1], clock.slowest[2])
+    if clock.slowest[1]:  # a request may read no history (the profile page's baseline)
+        timings.plan = explain(clock.slowest[1], clock.slowest[2])
     return timings
 
 

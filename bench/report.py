@@ -73,3 +73,9 @@ def write_results(figures: Sequence[Figure], details: dict[str, Any]) -> Path:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({**details, "figures": lines}, indent=2, default=str) + "\n")
     return RESULTS
+
+
+def emit(figures: Sequence[Figure], details: dict[str, Any]) -> None:
+    """A child benchmark's answer to bench.history: its figures and details as JSON on the
+    last line of its output (read back by bench.history.run_child)."""
+    print(json.dumps({"figures": [asdict(f) for f in figures], "details": details}))

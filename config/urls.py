@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("weblayers.urls")),
     path("", include("loyalty.urls")),
+    path("", include("profiles.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(

@@ -7,4 +7,5 @@ class HistoryConfig(AppConfig):
     name = "history"
 
     def ready(self) -> None:
-        from . import personal_data  # noqa: F401 (registers the history section, P7)
+        from . import blocks, personal_data  # noqa: F401 (register the profile page block, P8,
+        # and the history section of personal data, P7)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from subscriptions.models import Channel
@@ -81,3 +81,29 @@ def message_summary(*, profile_id: int) -> dict[str, dict[str, bool]]:
                   for action, event_type in SUMMARY_ACTIONS.items()}
         for channel in Channel.values
     }  # fmt: skip
+
+
+def history_page(
+    *,
+    profile_id: int,
+    types: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before: tuple[datetime, int] | None = None,
+    size: int = 50,
+) -> tuple[list[Event], tuple[datetime, int] | None]:
+    """One page of the profile page's history block (H2), newest first, in one query: the
+    events, and the (ts, id) keyset cursor of the next page or None when this is the last."""
+    events = profile_history(profile_id=profile_id, types=types, since=since, until=until)
+    if before is not None:
+        ts, event_id = before
+        events = events.filter(Q(ts__lt=ts) | Q(ts=ts, id__lt=event_id))
+    page = list(events[: size + 1])
+    more = len(page) > size
+    page = page[:size]
+    return page, ((page[-1].ts, page[-1].pk) if more else None)
+
+
+def latest_event(*, profile_id: int) -> Event | None:
+    """The profile's last action (P11): the first entry of its (profile_id, ts, id) index."""
+    return Event.objects.filter(profile_id=profile_id).order_by("-ts", "-id").first()

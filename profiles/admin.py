@@ -23,6 +23,7 @@ from config.exceptions import InvalidInput
 from . import admin_actions, forms, selectors, services
 from . import fields as registry
 from .models import CustomField, Profile, ProfileDatabase
+from .tabs import STANDARD_TABS
 
 
 class ServiceFormAdmin(admin.ModelAdmin):
@@ -150,35 +151,14 @@ class CustomFieldAdmin(ServiceFormAdmin):
 
 
 STANDARD_FIELDSETS = [
-    ("Personal", {"fields": ["first_name", "last_name", "middle_name", "birthday", "gender"]}),
-    ("Contact", {"fields": ["email", "phones"]}),
-    (
-        "Registration",
-        {
-            "fields": [
-                "registration_date",
-                "registration_ip",
-                "registration_city",
-                "registration_country",
-                "registration_link",
-                "registration_provider",
-            ]
-        },
-    ),
+    ("Personal", {"fields": list(STANDARD_TABS["personal"][1])}),
+    ("Contact", {"fields": list(STANDARD_TABS["contact"][1])}),
+    ("Registration", {"fields": list(STANDARD_TABS["registration"][1])}),
     (
         "Tracked",
         {
             "description": "The latest action of the profile.",
-            "fields": [
-                "tracked_ip",
-                "tracked_city",
-                "tracked_country",
-                "tracked_region",
-                "tracked_postcode",
-                "tracked_timezone",
-                "tracked_latitude",
-                "tracked_longitude",
-            ],
+            "fields": list(STANDARD_TABS["tracked"][1]),
         },
     ),
     ("UTM", {"fields": ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]}),

@@ -46,3 +46,45 @@ def blocks_for(request: HttpRequest, profile) -> list[tuple[ProfileBlock, dict]]
         for block in registered_blocks()
         if request.user.has_perms(block.permissions)
     ]
+
+
+@dataclass(frozen=True)
+class MissingBlock:
+    """A block the page expects whose app has not registered it (yet): shown as an honest
+    empty state instead of a gap."""
+
+    key: str
+    title: str
+    empty_text: str
+    order: int
+    template: str = "profiles/blocks/missing.html"
+
+
+# The blocks the profile page expects (issue 6 item 5), with what to say while an app has not
+# registered its own: the one place that knows them, so the page imports no app.
+EXPECTED_BLOCKS = (
+    MissingBlock("history", "History", "History is not available.", 10),
+    MissingBlock(
+        "interactions",
+        "Interactions",
+        "Interactions (segments, trigger mailings, scenarios) are not built yet.",
+        20,
+    ),  # fmt: skip
+    MissingBlock(
+        "data", "Data", "Profile data (promo codes, forms, orders, pixels) is not built yet.", 30
+    ),
+    MissingBlock("subscriptions", "Subscriptions", "Subscriptions are not available.", 40),
+    MissingBlock("loyalty", "Loyalty", "Loyalty programs are not built yet.", 50),
+)
+
+
+def page_blocks(request: HttpRequest, profile) -> list[tuple[ProfileBlock | MissingBlock, dict]]:
+    """The registered blocks the user may see, plus an empty state for each expected block
+    no app registered, in page order."""
+    shown = blocks_for(request, profile)
+    missing = [
+        (expected, {"profile": profile, "block": expected})
+        for expected in EXPECTED_BLOCKS
+        if expected.key not in _BLOCKS
+    ]
+    return sorted([*shown, *missing], key=lambda pair: (pair[0].order, pair[0].key))

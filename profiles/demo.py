@@ -158,9 +158,18 @@ def _history(rng: random.Random, profile, website) -> list:
             drafts.append(history.EventDraft(
                 type=step, ts=sent + timedelta(minutes=offset * 7), profile_id=profile.pk,
                 database_id=profile.database_id, channel="email", resource_id=website.pk,
-                data={"url": "https://shop.example.com/sale"} if step == "click" else {},
+                data=_click_data(profile) if step == "click" else {},
             ))  # fmt: skip
     return drafts
+
+
+def _click_data(profile) -> dict:
+    # The browser of the click, for the profile page's latest activity (P11); chosen without
+    # the generator so the rest of the demo stays as it was.
+    return {
+        "url": "https://shop.example.com/sale",
+        "user_agent": USER_AGENTS[profile.pk % len(USER_AGENTS)],
+    }
 
 
 def _profile_values(rng: random.Random, number: int) -> dict:

@@ -199,3 +199,21 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.email or ''}".strip()
+
+
+class TabLayout(models.Model):
+    """How the profile page of one database lays out its tabs (P9): the fields of the Main
+    tab, the tab opened by default and the staff's own tabs. `profiles/tabs.py` reads and
+    writes it; a database without a row uses the defaults there."""
+
+    database = models.OneToOneField(
+        ProfileDatabase, on_delete=models.CASCADE, related_name="tab_layout"
+    )
+    main_fields = models.JSONField(default=list, blank=True, help_text="Field keys, in order.")
+    default_tab = models.CharField(max_length=40, default="main")
+    # [{"key": "custom-1", "title": "Loyalty", "fields": ["email", "fields.tariff"]}, ...]
+    custom_tabs = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"tab layout of database {self.database_id}"

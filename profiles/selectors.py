@@ -3,12 +3,15 @@
 import re
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+
+from subscriptions.models import Channel, Subscription, contact_key
 
 from . import fields as registry
 from .contacts import normalize_phone
 from .models import CustomField, Profile, ProfileDatabase
 
+QUICK_SEARCH_LIMIT = 50
 _HEX = re.compile(r"[0-9a-f]+")
 _FIELD_QUERY = re.compile(r"(?P<name>[a-z][a-z0-9_]*):(?P<value>.*)", re.S)
 
@@ -78,3 +81,37 @@ def _name_query(text: str) -> Q:
     if len(words) >= 2:
         return Q(first_name__iexact=words[0], last_name__iexact=" ".join(words[1:]))
     return Q(first_name__iexact=text) | Q(last_name__iexact=text)
+
+
+def staff_databases() -> QuerySet[ProfileDatabase]:
+    """The databases list of the staff pages, each with its number of profiles."""
+    return ProfileDatabase.objects.annotate(profile_count=Count("profiles")).order_by("name")
+
+
+def list_profiles(database: ProfileDatabase) -> QuerySet[Profile]:
+    """A database's profiles with only the list page's columns."""
+    return database_profiles(database).only(
+        "id", "database_id", "email", "first_name", "last_name", "status", "is_test",
+        "in_control_group", "updated_at",
+    )  # fmt: skip
+
+
+def quick_search(
+    text: str, *, contacts: bool = False, limit: int = QUICK_SEARCH_LIMIT
+) -> list[Profile]:
+    """P15 across every database: the profiles `text` finds, with their database; with
+    `contacts`, an email is looked up among subscription contacts instead of profile emails.
+    Raises `registry.Invalid` as `search_profiles` does."""
+    profiles = Profile.objects.select_related("database").order_by("-id")
+    text = text.strip()
+    if contacts and "@" in text:
+        holders = Subscription.objects.filter(
+            channel=Channel.EMAIL, contact_key=contact_key(Channel.EMAIL, text)
+        ).values("profile_id")
+        return list(profiles.filter(pk__in=holders)[:limit])
+    return list(search_profiles(profiles, text)[:limit])
+
+
+def profile_page_profile(profile_id: int) -> Profile:
+    """The profile of the page with its database; Profile.DoesNotExist if there is none."""
+    return Profile.objects.select_related("database").get(pk=profile_id)

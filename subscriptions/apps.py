@@ -7,4 +7,5 @@ class SubscriptionsConfig(AppConfig):
     name = "subscriptions"
 
     def ready(self) -> None:
-        from . import personal_data  # noqa: F401 (registers its personal data sections, P7)
+        from . import blocks, personal_data  # noqa: F401 (register the profile page block, P8,
+        # and the personal data sections, P7)

@@ -3,6 +3,8 @@
 - `marketer`: staff with every profiles permission but delete, the everyday user;
 - `exporter`: the marketer, also trusted with exports of personal data (A2);
 - `admin_user` (pytest-django): a superuser;
+- `desk_marketer`: the marketer at the profile page every day, also seeing history and
+  managing subscriptions and exporting personal data (issue 6);
 - `viewer_without_permission`: logged in, holds no permission at all;
 - `shop`: the "Shop" database with a tariff enum, an age number and a tags field.
 """
@@ -19,6 +21,8 @@ from rest_framework.test import APIClient
 
 from config import celery_app
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright in tests/browser/
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +53,12 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` or `celery_worker` need the real services. Without them they are
+    """Tests marked `postgres`, `celery_worker` or `browser` need the real services (or
+    Debian's chromium). Without them they are
     skipped on a laptop; in CI (CI=true) their absence is an error, never a skip."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_broker = bool(settings.CELERY_BROKER_URL)
+    has_chromium = os.access(CHROMIUM, os.X_OK)
     in_ci = os.environ.get("CI") == "true"
     for item in items:
         missing = [
@@ -60,6 +66,7 @@ def pytest_collection_modifyitems(config, items):
             for marker, what, present in (
                 ("postgres", "DATABASE_URL=postgres://...", on_postgres),
                 ("celery_worker", "CELERY_BROKER_URL=redis://...", has_broker),
+                ("browser", CHROMIUM, has_chromium),
             )
             if item.get_closest_marker(marker) and not present
         ]
@@ -88,6 +95,15 @@ def marketer(db):
 @pytest.fixture
 def exporter(marketer):
     return grant(marketer, "export_profile")
+
+
+@pytest.fixture
+def desk_marketer(exporter):
+    return grant(
+        exporter,
+        "view_event",
+        *(f"{action}_subscription" for action in ("view", "add", "change")),
+    )
 
 
 @pytest.fixture

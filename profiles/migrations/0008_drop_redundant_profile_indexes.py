@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0006_profile_export_permission'),
+        ('profiles', '0007_profile_tab_layout'),
     ]
 
     operations = [

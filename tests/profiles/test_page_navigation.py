@@ -1,0 +1,154 @@
+"""Staff navigation (issue 6 item 1, P15): login, databases, a database's profiles, quick search."""
+
+import pytest
+from django.urls import reverse
+
+from profiles import list_filters
+from tests.profiles.factories import ProfileDatabaseFactory, ProfileFactory
+from tests.subscriptions.factories import SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listing(client, database, **query):
+    return client.get(reverse("staff-profile-list", args=[database.pk]), query)
+
+
+def listed_ids(response) -> list[int]:
+    return [profile.pk for profile in response.context["page"]]
+
+
+def test_login_page_signs_in_and_goes_to_the_databases(client, marketer):
+    # given
+    marketer.set_password("s3cret-pass-word")
+    marketer.save()
+    # when
+    response = client.post(
+        reverse("login"), {"username": "marketer", "password": "s3cret-pass-word"}
+    )
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff-database-list")
+
+
+def test_login_form_has_labels_and_csrf(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<label for="id_username">' in html and '<label for="id_password">' in html
+
+
+def test_database_list_counts_profiles(client, marketer, shop):
+    ProfileFactory.create_batch(3, database=shop)
+    client.force_login(marketer)
+    response = client.get(reverse("staff-database-list"))
+    assert response.status_code == 200, response
+    assert [(d.name, d.profile_count) for d in response.context["databases"]] == [("Shop", 3)]
+
+
+def test_profile_list_filters_by_status_and_test_flag(client, marketer, shop):
+    # given
+    wanted = ProfileFactory(database=shop, status="unsubscribed", is_test=True)
+    ProfileFactory(database=shop, status="unsubscribed")
+    ProfileFactory(database=shop, status="subscribed", is_test=True)
+    ProfileFactory(database=ProfileDatabaseFactory(), status="unsubscribed", is_test=True)
+    client.force_login(marketer)
+    # when
+    response = listing(client, shop, status="unsubscribed", is_test="true")
+    # then
+    assert listed_ids(response) == [wanted.pk]
+
+
+def test_profile_list_search_box_uses_quick_search_rules(client, marketer, shop):
+    ann = ProfileFactory(database=shop, email="ann@example.com", fields={"tariff": "pro"})
+    ProfileFactory(database=shop, fields={"tariff": "basic"})
+    client.force_login(marketer)
+    assert listed_ids(listing(client, shop, q="ANN@example.com")) == [ann.pk]
+    assert listed_ids(listing(client, shop, q="tariff:pro")) == [ann.pk]
+
+
+def test_profile_list_bad_field_search_explains_itself(client, marketer, shop):
+    client.force_login(marketer)
+    response = listing(client, shop, q="nosuch:1")
+    assert response.status_code == 200
+    assert "No custom field is named" in response.content.decode()
+
+
+def test_profile_list_sorting_and_pages(client, marketer, shop, settings):
+    # given
+    profiles = [ProfileFactory(database=shop, last_name=name) for name in ("Cole", "Abel", "Bell")]
+    client.force_login(marketer)
+    # when / then
+    assert listed_ids(listing(client, shop)) == [p.pk for p in reversed(profiles)]
+    by_name = listed_ids(listing(client, shop, order="last_name"))
+    assert by_name == [profiles[1].pk, profiles[2].pk, profiles[0].pk]
+    assert listing(client, shop, page="99").context["page"].number == 1  # clamped to the last page
+
+
+def test_profile_list_bad_filter_values_never_500(client, marketer, shop):
+    client.force_login(marketer)
+    response = listing(client, shop, status="<b>", is_test="maybe", order="password", page="x")
+    assert response.status_code == 200
+
+
+def test_profile_list_query_budget(client, marketer, shop, django_assert_max_num_queries):
+    ProfileFactory.create_batch(60, database=shop)
+    client.force_login(marketer)
+    # session, user, user permissions, group permissions, database, count, page of profiles
+    with django_assert_max_num_queries(7):
+        response = listing(client, shop, status="subscribed")
+    assert len(response.context["page"]) == 50
+
+
+def test_segment_filter_is_absent_without_a_segment_source(client, marketer, shop):
+    client.force_login(marketer)
+    assert "segment" not in listing(client, shop).context["filter"].form.fields
+
+
+def test_segment_filter_plugs_in_through_the_hook(client, marketer, shop):
+    # given a segment source such as the interactions app registers
+    member = ProfileFactory(database=shop)
+    ProfileFactory(database=shop)
+    source = list_filters.SegmentSource(
+        choices=lambda database: [(7, "VIPs")],
+        members=lambda queryset, segment: queryset.filter(pk=member.pk if segment == 7 else 0),
+    )
+    list_filters.set_segment_source(source)
+    try:
+        client.force_login(marketer)
+        # when
+        response = listing(client, shop, segment="7")
+    finally:
+        list_filters.set_segment_source(None)
+    # then
+    assert listed_ids(response) == [member.pk]
+    assert "VIPs" in response.content.decode()
+
+
+def test_quick_search_across_databases_with_a_shareable_url(client, marketer, shop):
+    # given
+    other = ProfileDatabaseFactory(name="Other")
+    first = ProfileFactory(database=shop, first_name="Zoe", last_name="Quinn")
+    second = ProfileFactory(database=other, first_name="Zoe", last_name="Quinn")
+    client.force_login(marketer)
+    # when
+    response = client.get(reverse("quick-search") + "?q=Zoe+Quinn")
+    # then
+    assert {p.pk for p in response.context["results"]} == {first.pk, second.pk}
+    assert "Other" in response.content.decode()
+
+
+def test_quick_search_email_in_subscription_contacts(client, marketer, shop):
+    holder = ProfileFactory(database=shop, email="owner@example.com")
+    SubscriptionFactory(profile=holder, contact="Work@Example.com")
+    client.force_login(marketer)
+    found = client.get(reverse("quick-search"), {"q": "work@example.com", "in": "contacts"})
+    not_found = client.get(reverse("quick-search"), {"q": "work@example.com"})
+    assert [p.pk for p in found.context["results"]] == [holder.pk]
+    assert not_found.context["results"] == []
+
+
+def test_quick_search_error_is_shown_not_raised(client, marketer, shop):
+    client.force_login(marketer)
+    response = client.get(reverse("quick-search"), {"q": "age:old"})
+    assert response.status_code == 200
+    assert response.context["error"]
