@@ -16,7 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="staff-database-list", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("subscriptions.urls")),
     path("", include("weblayers.urls")),

@@ -9,6 +9,7 @@ class LoyaltyConfig(AppConfig):
     def ready(self) -> None:
         from profiles import blocks
 
+        from . import personal_data  # noqa: F401 (registers its P7 sections)
         from .blocks import LOYALTY_BLOCK
 
         blocks.register(LOYALTY_BLOCK)

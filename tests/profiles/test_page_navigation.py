@@ -152,3 +152,12 @@ def test_quick_search_error_is_shown_not_raised(client, marketer, shop):
     response = client.get(reverse("quick-search"), {"q": "age:old"})
     assert response.status_code == 200
     assert response.context["error"]
+
+
+def test_the_site_root_leads_staff_to_the_databases_and_strangers_to_the_login(client, marketer):
+    # an anonymous visitor is sent to the staff login, coming back to the databases after
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('login')}?next=/databases/"
+    # a signed-in marketer lands on the databases
+    client.force_login(marketer)
+    assert client.get("/")["Location"] == reverse("staff-database-list")

@@ -84,7 +84,7 @@ def test_json_holds_profile_subscriptions_suppressions_and_whole_history(
     document = json.loads(body(response))
     assert response["Content-Type"] == "application/json"
     assert list(document) == ["profile", "exported_at", "subscriptions", "suppressions",
-                              "history"]  # fmt: skip
+                              "history", "promo_codes", "loyalty", "orders"]  # fmt: skip
     assert document["profile"] == api.get(f"/api/v1/profiles/{ann.id}/").json()
     held = document["subscriptions"]  # by resource, channel, priority: email, push, sms
     live, unsubscribed, deleted = ann_held["subscriptions"]
@@ -129,6 +129,29 @@ def test_a_profile_with_nothing_else_gives_empty_sections(api, exporter, shop):
     document = json.loads(body(api.get(export_url(bare))))
     # then
     assert document["subscriptions"] == document["suppressions"] == document["history"] == []
+    assert document["promo_codes"] == document["loyalty"] == document["orders"] == []
+
+
+def test_promo_codes_loyalty_and_orders_are_in_the_export(api, exporter, shop):
+    from loyalty import services as loyalty
+    from tests.loyalty.factories import MemberFactory, PromoCodeFactory
+    from tests.market.factories import OrderFactory, OrderLineFactory
+
+    # given a profile with a code, points and an order
+    ann = ProfileFactory(database=shop)
+    PromoCodeFactory(profile=ann, code="WELCOME-1", attached_at=timezone.now())
+    member = MemberFactory(profile=ann)
+    loyalty.accrue(member=member, points=40)
+    order = OrderFactory(profile=ann, external_id="ORD-7")
+    OrderLineFactory(order=order, quantity=2, price="9.50")
+    # when
+    document = json.loads(body(api.get(export_url(ann))))
+    # then
+    assert [code["code"] for code in document["promo_codes"]] == ["WELCOME-1"]
+    assert document["loyalty"][0]["balance"] == 40
+    assert [t["points"] for t in document["loyalty"][0]["transactions"]] == [40]
+    assert document["orders"][0]["external_id"] == "ORD-7"
+    assert document["orders"][0]["lines"][0]["quantity"] == 2
 
 
 def test_history_is_read_lazily_with_a_query_count_independent_of_its_size(api, exporter, ann):
@@ -145,9 +168,10 @@ def test_history_is_read_lazily_with_a_query_count_independent_of_its_size(api, 
     # when
     sixty = queries_for_export()
     events = personal_data.sections()["history"](ann)
-    # then: the profile, subscriptions, suppression contacts, suppressions, history; and the
-    # history section is an iterator over chunks of rows, not a list of them all
-    assert sixty == twenty <= 5
+    # then: the profile, subscriptions, suppression contacts, suppressions, history, promo
+    # codes, loyalty memberships, orders; and the history section is an iterator over chunks
+    # of rows, not a list of them all
+    assert sixty == twenty <= 8
     assert iter(events) is events and not isinstance(events, list)
     assert len(list(events)) == 61  # with the import event
 
