@@ -13,7 +13,7 @@ outcome and change log).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,28 @@ class Row:
             setattr(self, name, value)
 
 
+class ProfileIdSet:
+    """A set of profile ids as a bitmap: one bit per id up to the largest, so an import of
+    20 million rows keeps a few megabytes, not the gigabyte a set of ints would take (ids
+    come from one sequence, so the largest stays near the number of profiles)."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+
+    def update(self, ids: Iterable[int]) -> None:
+        for pk in ids:
+            byte = pk >> 3
+            if byte >= len(self._bits):
+                self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits))))
+            self._bits[byte] |= 1 << (pk & 7)
+
+    def __contains__(self, pk: object) -> bool:
+        if not isinstance(pk, int) or pk < 0:
+            return False
+        byte = pk >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] >> (pk & 7) & 1)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What an import does with its rows."""
@@ -73,7 +95,7 @@ class Plan:
     subscribe: tuple[int, str] | None = None  # (resource id, channel) for every profile
     # Profiles that earlier chunks of this job created or updated: only a row meeting one of
     # them needs the earlier row's log looked up (see _take_over_earlier_rows).
-    written: set[int] = field(default_factory=set)
+    written: ProfileIdSet = field(default_factory=ProfileIdSet)
 
 
 def apply(plan: Plan, rows: Sequence[Row]) -> Counter:
