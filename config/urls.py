@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("history.api.urls")),
     path("", include("subscriptions.api.urls")),
     path("", include("imports.api.urls")),
+    path("", include("interactions.api.urls")),
 ]
 
 urlpatterns = [
