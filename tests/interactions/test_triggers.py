@@ -182,8 +182,8 @@ def test_api_sends_a_trigger(api, marketer, ann, resource, django_capture_on_com
 
 def test_api_creates_triggers_with_clear_errors(api, marketer, resource):
     grant(marketer, "add_trigger", "view_trigger")
-    body = {"name": "Welcome", "resource": resource.pk, "channel": "email",
-            "subject": "Hi", "body": "Hello {{ first_name }}", "event_type": "subscribe"}  # fmt: skip
+    body = {"name": "Welcome", "resource": resource.pk, "channel": "email", "subject": "Hi",
+            "body": "Hello {{ first_name }}", "event_type": "subscribe"}  # fmt: skip
     created = api.post("/api/v1/triggers/", body)
     assert created.status_code == 201, created.json()
     again = api.post("/api/v1/triggers/", body | {"body": "{{ nope }}"})
