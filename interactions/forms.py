@@ -91,9 +91,6 @@ def _step_objects(position: int, step: dict[str, Any]) -> dict[str, Any]:
             if found is None:
                 raise forms.ValidationError(f"Step {position + 1}: no {key} {step[key]!r}.")
             step[key] = found
-    wait = step.get("wait_seconds")
-    if wait is not None and not (_is_id(wait) or wait == 0):
-        raise forms.ValidationError(f"Step {position + 1}: wait_seconds is a whole number >= 0.")
     return step
 
 

@@ -53,15 +53,22 @@ def save_scenario(
 
 
 def _check_steps(steps: list[dict[str, Any]]) -> None:
-    errors = {}
-    for index, step in enumerate(steps):
-        need = STEP_NEEDS.get(step.get("kind"))
-        if step.get("kind") not in STEP_NEEDS:
-            errors[index] = {"kind": [f"Choose one of {', '.join(STEP_NEEDS)}."]}
+    errors = []
+    for number, step in enumerate(steps, start=1):
+        kind = step.get("kind")
+        need = STEP_NEEDS.get(kind)
+        if kind not in STEP_NEEDS:
+            errors.append(f"Step {number}, kind: choose one of {', '.join(STEP_NEEDS)}.")
         elif need and step.get(need) is None:
-            errors[index] = {need: [f"A {step['kind']} step needs {need}."]}
+            errors.append(f"Step {number}, {need}: a {kind} step needs it.")
+        elif kind == StepKind.WAIT and not _seconds(step["wait_seconds"]):
+            errors.append(f"Step {number}, wait_seconds: a whole number of seconds, 0 or more.")
     if errors:
         raise InvalidInput({"steps": errors})
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 @transaction.atomic
