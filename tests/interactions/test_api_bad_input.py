@@ -7,8 +7,10 @@ from tests.conftest import grant
 from tests.interactions.factories import ScenarioFactory, SegmentFactory, TriggerFactory
 from tests.profiles.factories import ProfileFactory
 
-BAD_BODIES = [{}, {"unknown": 1}, {"profile": "x"}, {"profile": None}, {"profile": [1]},
-              {"profiles": [0]}, {"profiles": "1,2"}, {"profiles": [True]}, "text", [1]]  # fmt: skip
+BAD_BODIES = [
+    {}, {"unknown": 1}, {"profile": "x"}, {"profile": None}, {"profile": [1]},
+    {"profiles": [0]}, {"profiles": "1,2"}, {"profiles": [True]}, "text", [1],
+]  # fmt: skip
 
 
 @pytest.fixture
