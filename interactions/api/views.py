@@ -120,21 +120,34 @@ class TriggerViewSet(viewsets.ModelViewSet):
         )
 
 
-class SendTrigger(APIView):
+class ProfileAction(APIView):
+    """POST `{"profile": id}` to act on one profile with the object of the URL."""
+
+    model: type
+    answer: type
+    status_code: int
+
+    def act(self, target, profile, user):
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        target = get_object_or_404(self.model, pk=pk)
+        payload = s.ProfileInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = self.act(target, payload.validated_data["profile"], request.user)
+        done.refresh_from_db()
+        return Response(self.answer(done).data, status=self.status_code)
+
+
+@extend_schema(request=s.ProfileInput, responses={202: s.TriggerSendSerializer})
+class SendTrigger(ProfileAction):
     """Send the trigger to one profile; delivery runs in a task (202)."""
 
     permission_classes = [needs("interactions.send_trigger")]
+    model, answer, status_code = Trigger, s.TriggerSendSerializer, status.HTTP_202_ACCEPTED
 
-    @extend_schema(request=s.ProfileInput, responses={202: s.TriggerSendSerializer})
-    def post(self, request, pk: int):
-        trigger = get_object_or_404(Trigger, pk=pk)
-        payload = s.ProfileInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        send = triggers.send_trigger(
-            trigger=trigger, profile=payload.validated_data["profile"], actor=request.user
-        )
-        send.refresh_from_db()
-        return Response(s.TriggerSendSerializer(send).data, status=status.HTTP_202_ACCEPTED)
+    def act(self, target, profile, user):
+        return triggers.send_trigger(trigger=target, profile=profile, actor=user)
 
 
 class ScenarioViewSet(viewsets.ModelViewSet):
@@ -156,20 +169,15 @@ class ScenarioViewSet(viewsets.ModelViewSet):
         serializer.instance = self.get_queryset().get(pk=scenario.pk)
 
 
-class EngageScenario(APIView):
-    permission_classes = [needs("interactions.engage_scenario")]
+@extend_schema(request=s.ProfileInput, responses={201: s.ParticipationSerializer})
+class EngageScenario(ProfileAction):
+    """Engage one profile in the scenario; its first steps run in a task (201)."""
 
-    @extend_schema(request=s.ProfileInput, responses={201: s.ParticipationSerializer})
-    def post(self, request, pk: int):
-        scenario = get_object_or_404(Scenario, pk=pk)
-        payload = s.ProfileInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        participation = scenarios.engage(
-            scenario=scenario, profile=payload.validated_data["profile"], actor=request.user
-        )
-        participation.refresh_from_db()
-        body = s.ParticipationSerializer(participation).data
-        return Response(body, status=status.HTTP_201_CREATED)
+    permission_classes = [needs("interactions.engage_scenario")]
+    model, answer, status_code = Scenario, s.ParticipationSerializer, status.HTTP_201_CREATED
+
+    def act(self, target, profile, user):
+        return scenarios.engage(scenario=target, profile=profile, actor=user)
 
 
 class ScenarioParticipations(generics.ListAPIView):
