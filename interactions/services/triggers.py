@@ -3,6 +3,7 @@ automatically on their event), and deliver it in a Celery task: delivery target 
 the control group for marketing triggers, P13), rendering, the channel backend, and the
 `send` / `delivery` / `trigger_sent` events."""
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ from subscriptions.selectors import delivery_target
 from .. import channels, rendering
 from ..models import Trigger, TriggerCursor, TriggerSend
 
+logger = logging.getLogger(__name__)
 OBJECT_TYPE = "interactions.trigger"
 LAUNCH_BATCH = 5_000
 # Sends record these; a trigger launched by them could launch itself for ever.
@@ -101,7 +103,7 @@ def deliver(*, send_id: int) -> TriggerSend:
     send.contact = target.contact
     message = channels.OutgoingMessage(
         channel=trigger.channel, contact=target.contact, send_id=send.pk,
-        subject=rendering.render(trigger.subject, profile),
+        subject=" ".join(rendering.render(trigger.subject, profile).splitlines()),
         body=rendering.render(trigger.body, profile),
     )  # fmt: skip
     _event(send, EventType.SEND, subscription_id=target.subscription.pk)
@@ -109,6 +111,9 @@ def deliver(*, send_id: int) -> TriggerSend:
         channels.backend_for(trigger.channel).send(message)
     except channels.DeliveryFailed as error:
         return _finish(send, TriggerSend.Status.FAILED, str(error))
+    except Exception as error:  # a broken backend fails this send, not the others queued
+        logger.exception("Channel backend for %s failed on send %s", trigger.channel, send.pk)
+        return _finish(send, TriggerSend.Status.FAILED, f"backend error: {error}")
     _event(send, EventType.DELIVERY, subscription_id=target.subscription.pk)
     return _finish(send, TriggerSend.Status.DELIVERED, "")
 

@@ -151,3 +151,21 @@ def test_api_merge_needs_change_and_delete_rights(api, marketer, shop):
     answer = api.post("/api/v1/profiles/merge/", body)
     assert answer.status_code == 200, answer.json()
     assert not Profile.objects.filter(pk=loser.pk).exists()
+
+
+def test_an_anonymous_visit_ingested_then_identified_shows_in_the_profile_history(
+    api, marketer, shop
+):
+    # given a visitor's pixel event arrives through ingestion (H4), with no profile
+    grant(marketer, "add_event", "view_event")
+    api.force_authenticate(type(marketer).objects.get(pk=marketer.pk))
+    ann = ProfileFactory(database=shop, email="ann@example.com")
+    event = {"visitor": "c-42", "type": "pixel", "data": {"goal": "pricing"}, "key": "px-1"}
+    assert api.post("/api/v1/events/", {"events": [event]}, format="json").status_code == 202
+    # when the visitor registers, twice (a retried call)
+    for _ in range(2):
+        body = {"visitor": "c-42", "email": "ann@example.com", "database": shop.pk}
+        assert api.post("/api/v1/identify/", body).status_code == 200
+    # then the profile's history holds the visit once
+    history_items = api.get(f"/api/v1/profiles/{ann.pk}/history/", {"types": "pixel"}).json()
+    assert [item["data"] for item in history_items["results"]] == [{"goal": "pricing"}]

@@ -189,3 +189,33 @@ def test_api_creates_triggers_with_clear_errors(api, marketer, resource):
     again = api.post("/api/v1/triggers/", body | {"body": "{{ nope }}"})
     assert again.status_code == 400
     assert set(again.json()) == {"name", "body"}
+
+
+class Crashing(channels.ChannelBackend):
+    def send(self, message):
+        raise RuntimeError("socket closed")
+
+
+def test_a_crashing_backend_fails_its_send_only(
+    shop, resource, settings, django_capture_on_commit_callbacks
+):
+    settings.CHANNEL_BACKENDS = {"email": f"{__name__}.Crashing"}
+    ann, bob = ProfileFactory(database=shop), ProfileFactory(database=shop)
+    for profile in (ann, bob):
+        SubscriptionFactory(profile=profile, resource=resource)
+    trigger = TriggerFactory(resource=resource)
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = [triggers.send_trigger(trigger=trigger, profile=p, actor=None).pk for p in (ann, bob)]
+    statuses = TriggerSend.objects.filter(pk__in=ids).values_list("status", "reason")
+    assert set(statuses) == {("failed", "backend error: socket closed")}
+
+
+def test_a_line_break_in_a_name_cannot_reach_the_subject_header(
+    shop, resource, django_capture_on_commit_callbacks
+):
+    profile = ProfileFactory(database=shop, first_name="Ann\nBcc: x@evil.example")
+    SubscriptionFactory(profile=profile, resource=resource)
+    sent = send(TriggerFactory(resource=resource), profile, django_capture_on_commit_callbacks)
+    assert sent.status == "delivered"
+    assert mail.outbox[0].subject == "Hello Ann Bcc: x@evil.example"
+    assert mail.outbox[0].bcc == []
