@@ -32,7 +32,7 @@ class SegmentSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list):
+        if isinstance(self.instance, Segment):  # a segment stays in its database
             fields["database"].read_only = True
         return fields
 

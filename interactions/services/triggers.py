@@ -161,11 +161,13 @@ def launch_triggers(*, batch_size: int = LAUNCH_BATCH) -> int:
     created = TriggerSend.objects.bulk_create(
         _sends_for(triggers, [row for row in rows if row[2] in alive]), ignore_conflicts=True
     )
+    # Read back by (trigger, event): the unique index; ignore_conflicts returns no ids.
     ids = list(
         TriggerSend.objects.filter(
-            event_id__in=[send.event_id for send in created], status=TriggerSend.Status.QUEUED
+            trigger__in=triggers, event_id__in={send.event_id for send in created},
+            status=TriggerSend.Status.QUEUED,
         ).values_list("pk", flat=True)
-    )
+    )  # fmt: skip
     for start in range(0, len(ids), 100):
         _enqueue(ids[start : start + 100])
     return len(ids)

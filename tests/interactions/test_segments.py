@@ -118,3 +118,12 @@ def test_member_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         response = api.get(f"/api/v1/segments/{segment.pk}/members/")
     assert len(response.json()["results"]) == 5
+
+
+def test_a_segment_stays_in_its_database(api, shop, segment_keeper):
+    segment = SegmentFactory(database=shop, name="VIP")
+    other = ProfileDatabaseFactory()
+    answer = api.patch(f"/api/v1/segments/{segment.pk}/", {"database": other.pk, "name": "Gold"})
+    assert answer.status_code == 200
+    segment.refresh_from_db()
+    assert (segment.database, segment.name) == (shop, "Gold")
