@@ -13,6 +13,7 @@ urlpatterns = [
     *router.urls,
     path("segments/<int:pk>/members/", views.SegmentMembers.as_view(), name="segment-members"),
     path("triggers/<int:pk>/send/", views.SendTrigger.as_view(), name="trigger-send"),
+    path("triggers/<int:pk>/sends/", views.TriggerSends.as_view(), name="trigger-sends"),
     path("scenarios/<int:pk>/engage/", views.EngageScenario.as_view(), name="scenario-engage"),
     path(
         "scenarios/<int:pk>/participations/",

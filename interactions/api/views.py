@@ -12,7 +12,15 @@ from rest_framework.views import APIView
 from profiles.merge import merge_profiles
 
 from .. import selectors
-from ..models import Participation, Relation, Scenario, Segment, SegmentMembership, Trigger
+from ..models import (
+    Participation,
+    Relation,
+    Scenario,
+    Segment,
+    SegmentMembership,
+    Trigger,
+    TriggerSend,
+)
 from ..services import identify, relations, scenarios, segments, triggers
 from . import serializers as s
 
@@ -148,6 +156,17 @@ class SendTrigger(ProfileAction):
 
     def act(self, target, profile, user):
         return triggers.send_trigger(trigger=target, profile=profile, actor=user)
+
+
+class TriggerSends(generics.ListAPIView):
+    """A trigger's sends with their outcome (I2); `?profile=` and `?status=` filter."""
+
+    serializer_class = s.TriggerSendSerializer
+    queryset = TriggerSend.objects.all()
+    filterset_fields = ["profile", "status"]
+
+    def get_queryset(self):
+        return TriggerSend.objects.filter(trigger_id=self.kwargs["pk"])
 
 
 class ScenarioViewSet(viewsets.ModelViewSet):

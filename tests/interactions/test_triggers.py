@@ -219,3 +219,19 @@ def test_a_line_break_in_a_name_cannot_reach_the_subject_header(
     assert sent.status == "delivered"
     assert mail.outbox[0].subject == "Hello Ann Bcc: x@evil.example"
     assert mail.outbox[0].bcc == []
+
+
+def test_api_lists_a_triggers_sends_with_their_outcome(
+    api, marketer, ann, resource, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    grant(marketer, "view_triggersend")
+    trigger = TriggerFactory(resource=resource)
+    for _ in range(3):
+        send(trigger, ann, django_capture_on_commit_callbacks)
+    # user permissions (2), the profile filter's lookup, the page of sends
+    with django_assert_max_num_queries(4):
+        listed = api.get(f"/api/v1/triggers/{trigger.pk}/sends/", {"profile": ann.pk}).json()
+    assert [(item["status"], item["reason"]) for item in listed["results"]] == [
+        ("no_target", "no subscription to this resource and channel")
+    ] * 3
+    assert api.get(f"/api/v1/triggers/{trigger.pk}/sends/", {"status": "bogus"}).status_code == 400
