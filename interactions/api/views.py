@@ -158,15 +158,22 @@ class SendTrigger(ProfileAction):
         return triggers.send_trigger(trigger=target, profile=profile, actor=user)
 
 
-class TriggerSends(generics.ListAPIView):
-    """A trigger's sends with their outcome (I2); `?profile=` and `?status=` filter."""
+class OwnedRows(generics.ListAPIView):
+    """The rows belonging to the object of the URL; `?profile=` and `?status=` filter."""
 
-    serializer_class = s.TriggerSendSerializer
-    queryset = TriggerSend.objects.all()
+    owner_field: str
     filterset_fields = ["profile", "status"]
 
     def get_queryset(self):
-        return TriggerSend.objects.filter(trigger_id=self.kwargs["pk"])
+        return self.queryset.filter(**{self.owner_field: self.kwargs["pk"]})
+
+
+class TriggerSends(OwnedRows):
+    """A trigger's sends with their outcome (I2)."""
+
+    serializer_class = s.TriggerSendSerializer
+    queryset = TriggerSend.objects.all()
+    owner_field = "trigger_id"
 
 
 class ScenarioViewSet(viewsets.ModelViewSet):
@@ -199,15 +206,12 @@ class EngageScenario(ProfileAction):
         return scenarios.engage(scenario=target, profile=profile, actor=user)
 
 
-class ScenarioParticipations(generics.ListAPIView):
-    """A scenario's participations, newest first; `?profile=` filters."""
+class ScenarioParticipations(OwnedRows):
+    """A scenario's participations with their status, step and result (I3)."""
 
     serializer_class = s.ParticipationSerializer
     queryset = Participation.objects.all()
-    filterset_fields = ["profile", "status"]
-
-    def get_queryset(self):
-        return Participation.objects.filter(scenario_id=self.kwargs["pk"])
+    owner_field = "scenario_id"
 
 
 class RelationViewSet(
