@@ -5,7 +5,9 @@ the caller gives values in the model's Python types (ipaddress objects for inet)
 """
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
+import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Model
@@ -32,7 +34,14 @@ COPY_TYPES = {
     "GenericIPAddressField": "inet",
     "FloatField": "float8",
 }
-_JSON = DjangoJSONEncoder()
+# orjson writes JSON about ten times faster than the json module, which matters for the
+# millions of `data`, `errors` and `changes` cells of an import. Dates, times and decimals
+# still go through Django's encoder, so they read the same as in rows the ORM wrote.
+_dumps = partial(
+    orjson.dumps,
+    default=DjangoJSONEncoder().default,
+    option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+)
 
 
 def copy_types(model: type[Model], columns: Sequence[str]) -> list[str]:
@@ -53,7 +62,7 @@ def copy_rows(
     """COPY `rows` (tuples in `columns` order) into `table` in one stream."""
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        set_json_dumps(_JSON.encode, context=cursor)
+        set_json_dumps(_dumps, context=cursor)
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(statement) as copy:
             copy.set_types(types)

@@ -142,6 +142,9 @@ IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=7)
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=4 * 1024**3)
 # X4: scheduled imports may only read files under this directory.
 IMPORT_SCHEDULE_DIR = env.path("IMPORT_SCHEDULE_DIR", default=BASE_DIR / "var/imports")
+# Rate limits of the public form, pixel and link endpoints (config/ratelimit.py) count in this
+# Redis; empty: in a redis:// CELERY_BROKER_URL, else in Django's cache.
+REDIS_URL = env.str("REDIS_URL", default="")
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 
@@ -177,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "history.models.EventType",
         "IngestibleEventTypeEnum": "history.api.serializers.INGESTIBLE_TYPES",
         "SuppressionReasonEnum": "subscriptions.models.Suppression.Reason",
+        "ScenarioStepKindEnum": "interactions.models.StepKind",
+        "PointsTransactionKindEnum": "loyalty.models.Kind",
     },
 }
 

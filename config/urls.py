@@ -10,6 +10,9 @@ api_v1 = [
     path("", include("history.api.urls")),
     path("", include("subscriptions.api.urls")),
     path("", include("imports.api.urls")),
+    path("", include("market.api.urls")),
+    path("", include("loyalty.api.urls")),
+    path("", include("weblayers.api.urls")),
     path("", include("interactions.api.urls")),
 ]
 
@@ -17,6 +20,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("subscriptions.urls")),
+    path("", include("weblayers.urls")),
+    path("", include("loyalty.urls")),
     path("", include("interactions.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),

@@ -30,7 +30,7 @@ from . import matching as lookup
 from . import writing
 from .models import ImportRow, Result
 
-NEW_ONLY = ("md5", "xxh", "in_control_group")
+WRITTEN = (Result.CREATED, Result.UPDATED)
 
 
 @dataclass
@@ -71,6 +71,9 @@ class Plan:
     create_new: bool = True
     detect_geo: bool = False
     subscribe: tuple[int, str] | None = None  # (resource id, channel) for every profile
+    # Profiles that earlier chunks of this job created or updated: only a row meeting one of
+    # them needs the earlier row's log looked up (see _take_over_earlier_rows).
+    written: set[int] = field(default_factory=set)
 
 
 def apply(plan: Plan, rows: Sequence[Row]) -> Counter:
@@ -93,6 +96,7 @@ def apply(plan: Plan, rows: Sequence[Row]) -> Counter:
             counts += apply(plan, [retry])
             _copy_outcome(retry, row)
         return counts
+    plan.written.update(row.profile_id for row in rows if row.result in WRITTEN)
     return _counts(rows)
 
 
@@ -191,11 +195,13 @@ def _key_name(plan: Plan) -> str:
 def _take_over_earlier_rows(plan: Plan, rows: list[Row]) -> None:
     """A row meeting a profile an earlier chunk of this import wrote takes over that row's
     outcome (created stays created) and its change log; the earlier row becomes `merged`."""
-    by_profile = {row.profile_id: row for row in rows if row.profile_id and not row.result}
+    by_profile = {
+        row.profile_id: row for row in rows if row.profile_id in plan.written and not row.result
+    }
     if not by_profile:
         return
     earlier = ImportRow.objects.filter(
-        job_id=plan.job_id, profile_id__any=by_profile, result__in=[Result.CREATED, Result.UPDATED]
+        job_id=plan.job_id, profile_id__any=list(by_profile), result__in=WRITTEN
     )
     taken = []
     for previous in earlier:
@@ -403,9 +409,8 @@ def _contact_of(row: Row, channel: str) -> str | None:
     return phones[0] if phones else None
 
 
-def _log(plan: Plan, row: Row) -> ImportRow:
-    return ImportRow(
-        job_id=plan.job_id, row=row.number, result=row.result,
-        profile_id=row.profile_id if row.result != Result.ERROR else None,
-        errors=row.errors, changes=row.changes, merged_into=row.merged_into,
-    )  # fmt: skip
+def _log(plan: Plan, row: Row) -> tuple:
+    """The row's outcome in `writing.ROW_COLUMNS` order."""
+    profile_id = row.profile_id if row.result != Result.ERROR else None
+    return (plan.job_id, row.number, row.result, profile_id, row.errors, row.changes,
+            row.merged_into)  # fmt: skip

@@ -9,9 +9,11 @@ import codecs
 import csv
 import io
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from queue import Full, Queue
+from typing import BinaryIO, TypeVar
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -21,6 +23,8 @@ AUTO = "auto"
 # Offered on the upload page; any codec Python knows is accepted by the command.
 ENCODINGS = ["utf-8", "utf-16", "cp1251", "cp1252", "iso-8859-1", "koi8-r"]
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
+T = TypeVar("T")
+_ITEM, _DONE, _ERROR = object(), object(), object()
 
 
 class FileProblem(Exception):
@@ -168,3 +172,44 @@ def _records(reader, layout: Layout, start_after: int) -> Iterator[Record]:
             yield Record(number, [], bad_bytes)
             continue
         yield Record(number, cells)
+
+
+def read_ahead(items: Iterator[T], *, depth: int) -> Iterator[T]:
+    """Yield `items` as a thread produces them, up to `depth` ahead. Parsing the next chunk
+    of a file then runs while the caller waits for the database to write the last one (the
+    wait releases the GIL). An error of the producer is raised here; stopping early stops
+    the producer."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(message: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(message, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((_ITEM, item)):
+                    return
+            put((_DONE, None))
+        except BaseException as error:  # noqa: BLE001 (handed over to the consumer)
+            put((_ERROR, error))
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind is _DONE:
+                return
+            if kind is _ERROR:
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()

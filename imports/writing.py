@@ -6,7 +6,8 @@ one `UPDATE ... FROM` a COPY-filled temporary table. SQLite: Django's bulk opera
 """
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -66,7 +67,7 @@ def insert_profiles(database_id: int, rows: Sequence[dict[str, Any]]) -> list[di
         ]  # fmt: skip
         columns = [field.column for field in PROFILE_COLUMNS]
         names = [field.attname for field in PROFILE_COLUMNS]
-        copy_model_rows(Profile, columns, (_copy_values(row, names) for row in complete))
+        copy_model_rows(Profile, columns, _copy_values(complete, names))
         return complete
     profiles = Profile.objects.bulk_create(
         [Profile(database_id=database_id, **row) for row in rows], batch_size=500
@@ -83,14 +84,18 @@ def insert_profiles(database_id: int, rows: Sequence[dict[str, Any]]) -> list[di
     return complete
 
 
-def _copy_values(row: dict[str, Any], names: list[str]) -> tuple:
-    values = []
-    for name in names:
-        value = row[name]
-        if name in _INET and value is not None:
-            value = ipaddress.ip_address(value)
-        values.append(value)
-    return tuple(values)
+def _copy_values(rows: Sequence[dict[str, Any]], names: list[str]) -> Iterator[tuple]:
+    """Each row's values in `names` order, as COPY takes them (inet as ipaddress objects)."""
+    take = itemgetter(*names)
+    inet = [position for position, name in enumerate(names) if name in _INET]
+    for row in rows:
+        values = take(row)
+        if any(values[position] is not None for position in inet):
+            values = list(values)
+            for position in inet:
+                if values[position] is not None:
+                    values[position] = ipaddress.ip_address(values[position])
+        yield values
 
 
 def update_profiles(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -114,23 +119,18 @@ def update_profiles(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> N
         cursor.execute("DROP TABLE IF EXISTS import_changed")
         cursor.execute(f"CREATE TEMPORARY TABLE import_changed ({definitions}) ON COMMIT DROP")
         copy_rows("import_changed", db_columns, copy_types(Profile, db_columns),
-                  (_copy_values(row, names) for row in rows))  # fmt: skip
+                  _copy_values(rows, names))  # fmt: skip
         cursor.execute(
             f"UPDATE {Profile._meta.db_table} AS profile SET {assignments}, updated_at = now() "
             "FROM import_changed AS changed WHERE profile.id = changed.id"
         )
 
 
-def log_rows(rows: Sequence[ImportRow]) -> None:
-    """Write the per-row outcomes of a chunk."""
+def log_rows(rows: Sequence[tuple]) -> None:
+    """Write the per-row outcomes of a chunk, given as tuples in ROW_COLUMNS order (plain
+    tuples, not model instances: an import logs millions of rows)."""
     if connection.vendor != "postgresql":
-        ImportRow.objects.bulk_create(rows, batch_size=500)
+        logged = [ImportRow(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in rows]
+        ImportRow.objects.bulk_create(logged, batch_size=500)
         return
-    copy_model_rows(
-        ImportRow,
-        ROW_COLUMNS,
-        (
-            (r.job_id, r.row, r.result, r.profile_id, r.errors, r.changes, r.merged_into)
-            for r in rows
-        ),
-    )
+    copy_model_rows(ImportRow, ROW_COLUMNS, rows)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from history import services as history
 from subscriptions import services as subscriptions
+from weblayers.demo import load_data_demo
 
 from . import services
 from .models import FieldType, ProfileDatabase, Status
@@ -125,6 +126,7 @@ def load_demo(*, profiles: int = 300, seed: int = 42) -> ProfileDatabase:
         drafts += _history(rng, profile, website)
     history.record_many(drafts)
     services.track_locations(tracked_ips)
+    load_data_demo(database=shop, resource=website, rng=rng)
     return shop
 
 

@@ -120,11 +120,17 @@ class CustomField(FieldDefinition):
 class Profile(models.Model):
     """One person in one database. `id` is the global profile_id (P4)."""
 
-    database = models.ForeignKey(ProfileDatabase, on_delete=models.PROTECT, related_name="profiles")
+    # No index of its own: the (database, id) index below serves every lookup by database, and
+    # each index more costs every insert of a million-row import.
+    database = models.ForeignKey(
+        ProfileDatabase, on_delete=models.PROTECT, related_name="profiles", db_index=False
+    )
     # Digests of the profile_id, filled by the service right after the insert gives the id.
     # NULL (not "") so that many rows may lack them for that instant without breaking unique.
-    md5 = models.CharField("MD5", max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001
-    xxh = models.CharField("XXH", max_length=16, unique=True, null=True, editable=False)  # noqa: DJ001
+    # Unique through constraints in Meta, not `unique=True`, which on PostgreSQL adds a second
+    # (LIKE pattern) index that no query uses: lookups by digest are exact.
+    md5 = models.CharField("MD5", max_length=32, null=True, editable=False)  # noqa: DJ001
+    xxh = models.CharField("XXH", max_length=16, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBSCRIBED)
     is_test = models.BooleanField("test subscriber", default=False)
     in_control_group = models.BooleanField(
@@ -179,6 +185,9 @@ class Profile(models.Model):
             models.UniqueConstraint(
                 Lower("email"), "database", name="profiles_profile_email_ci_uniq"
             ),
+            # P4: the digests identify a profile across databases (quick search, links).
+            models.UniqueConstraint(fields=["md5"], name="profiles_profile_md5_uniq"),
+            models.UniqueConstraint(fields=["xxh"], name="profiles_profile_xxh_uniq"),
         ]
         indexes = [
             # The database's profile list, keyset-paginated by id.

@@ -214,6 +214,30 @@ def test_a_stopped_import_resumes_after_its_last_chunk(shop, monkeypatch):
     assert Profile.objects.count() == 5 == job.created
 
 
+def test_a_resumed_import_still_merges_a_key_met_before_the_stop(shop, monkeypatch):
+    # given a run that stopped after its first chunk created Ann
+    monkeypatch.setattr(services, "SQLITE_CHUNK_SIZE", 2)
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    text = "Email,First\nann@example.com,Ann\nbob@example.com,Bob\nann@example.com,Anna\n"
+    real_apply, calls = pipeline.apply, []
+
+    def failing_apply(plan, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise ConnectionError("database went away")
+        return real_apply(plan, rows)
+
+    monkeypatch.setattr(pipeline, "apply", failing_apply)
+    with pytest.raises(ConnectionError):
+        import_text(shop, text, ["email", "first_name"])
+    # when it is resumed in a new run, which starts with nothing in memory
+    job = services.run_import(job_id=services.resume_import(job=ImportJob.objects.get()).pk)
+    # then Ann's second row takes over her first one: created once, the first row merged
+    assert_accounted(job, 3)
+    assert dict(job.rows.values_list("row", "result")) == {2: "merged", 3: "created", 4: "created"}
+    assert Profile.objects.get(email="ann@example.com").first_name == "Anna"
+
+
 def test_undo_deletes_created_and_restores_changed_values(shop, marketer):
     ann = ProfileFactory(database=shop, email="ann@example.com", first_name="Ann")
     bob = ProfileFactory(database=shop, email="bob@example.com", first_name="Bob")
@@ -243,6 +267,20 @@ def test_undo_window_is_seven_days(shop, settings):
     assert undo.purge_expired_imports() == 1
     job.refresh_from_db()
     assert job.purged_at and not job.rows.exists() and not job.file
+
+
+def test_the_command_runs_its_import_itself_and_queues_no_worker_for_it(
+    shop, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from imports import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: queued.append(args))
+    path = tmp_path / "people.csv"
+    path.write_text("Email\nann@example.com\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = run_command(path, "--database", shop.name)
+    assert (job.state, job.created, queued) == (State.FINISHED, 1, [])
 
 
 def test_command_undo_and_clear_errors(shop):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from interactions.block import INTERACTIONS_BLOCK
 from interactions.models import Participation, SegmentMembership, TriggerSend
 from interactions.services import scenarios, segments, triggers
 from profiles import blocks
@@ -37,8 +38,16 @@ def request_of(user):
 
 
 def block_of(user, profile, request=None):
+    """This block's context as blocks_for gives it, without the other apps' blocks."""
     request = request or request_of(user)
-    return dict(blocks.blocks_for(request, profile)).get(blocks._BLOCKS["interactions"])
+    if not request.user.has_perms(INTERACTIONS_BLOCK.permissions):
+        return None
+    return {"profile": profile, "block": INTERACTIONS_BLOCK,
+            **INTERACTIONS_BLOCK.context(request, profile)}  # fmt: skip
+
+
+def test_the_block_is_registered():
+    assert "interactions" in [block.key for block in blocks.registered_blocks()]
 
 
 def fill(shop, profile, n):

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if options["undo"]:
                 return self._undo(options["undo"])
             if options["resume"]:
-                job = services.resume_import(job=self._job(options["resume"]))
+                job = services.resume_import(job=self._job(options["resume"]), enqueue=False)
             else:
                 job = self._start(options)
             job = services.run_import(job_id=job.pk, progress=self._progress)
@@ -76,6 +76,7 @@ class Command(BaseCommand):
             skip_existing=options["skip_existing"], create_new=not options["no_create"],
             detect_geo=options["detect_geo"], subscribe_resource=resource,
             subscribe_channel=channel, segment_name=options["segment"],
+            enqueue=False,  # run here, not also by a worker
         )  # fmt: skip
 
     def _database(self, ref: str) -> ProfileDatabase:
