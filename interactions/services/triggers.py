@@ -24,6 +24,7 @@ from ..models import Trigger, TriggerCursor, TriggerSend
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "interactions.trigger"
 LAUNCH_BATCH = 5_000
+LOOKBACK_IDS = 10_000
 # Sends record these; a trigger launched by them could launch itself for ever.
 SELF_MADE_EVENTS = (EventType.SEND, EventType.DELIVERY, EventType.TRIGGER_SENT)
 TRIGGER_FIELDS = ("name", "resource", "channel", "subject", "body", "event_type", "is_marketing",
@@ -139,46 +140,62 @@ def _event(send: TriggerSend, type: EventType, data: dict | None = None, **refer
 @transaction.atomic
 def launch_triggers(*, batch_size: int = LAUNCH_BATCH) -> int:
     """Queue a send of every active trigger for each new history event of its `event_type`
-    (events after the cursor, oldest first, at most `batch_size`); return how many sends.
-    An event launches a trigger once, whatever happens to the cursor."""
+    recorded after the trigger was made (events after the cursor, oldest first, at most
+    `batch_size`); return how many sends were queued. Events up to LOOKBACK_IDS before the
+    cursor are read again, because a transaction may commit an event after events with
+    higher ids were seen; an event launches a trigger once whatever happens."""
     cursor, _ = TriggerCursor.objects.select_for_update().get_or_create(pk=1)
-    new_events = Event.objects.filter(pk__gt=cursor.last_event_id)
-    upper = new_events.aggregate(last=Max("pk"))["last"]
-    if upper is None:
+    upper = Event.objects.aggregate(last=Max("pk"))["last"] or 0
+    if upper <= cursor.last_event_id:
         return 0
-    # A trigger made later starts from its creation, so the cursor moves on without any.
     triggers = list(Trigger.objects.filter(is_active=True).exclude(event_type=""))
-    matching = new_events.filter(
-        pk__lte=upper, profile__isnull=False, type__in={item.event_type for item in triggers}
-    )
-    rows = list(matching.order_by("pk").values_list("pk", "type", "profile_id")[:batch_size])
-    cursor.last_event_id = rows[-1][0] if len(rows) == batch_size else upper
+    matching = Event.objects.filter(
+        profile__isnull=False, type__in={item.event_type for item in triggers}
+    ).order_by("pk")
+    columns = ("pk", "type", "profile_id", "created_at")
+    late = matching.filter(pk__gt=cursor.last_event_id - LOOKBACK_IDS,
+                           pk__lte=cursor.last_event_id)  # fmt: skip
+    new = list(matching.filter(pk__gt=cursor.last_event_id, pk__lte=upper)
+               .values_list(*columns)[:batch_size])  # fmt: skip
+    cursor.last_event_id = new[-1][0] if len(new) == batch_size else upper
     cursor.save(update_fields=["last_event_id"])
-    # Events keep no database reference to their profile: skip those of deleted profiles.
-    alive = set(
-        Profile.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", flat=True)
+    sends = TriggerSend.objects.bulk_create(
+        _new_sends(triggers, [*late.values_list(*columns), *new])
     )
-    created = TriggerSend.objects.bulk_create(
-        _sends_for(triggers, [row for row in rows if row[2] in alive]), ignore_conflicts=True
-    )
-    # Read back by (trigger, event): the unique index; ignore_conflicts returns no ids.
-    ids = list(
-        TriggerSend.objects.filter(
-            trigger__in=triggers, event_id__in={send.event_id for send in created},
-            status=TriggerSend.Status.QUEUED,
-        ).values_list("pk", flat=True)
-    )  # fmt: skip
+    ids = [send.pk for send in sends]
     for start in range(0, len(ids), 100):
         _enqueue(ids[start : start + 100])
     return len(ids)
 
 
-def _sends_for(triggers: list[Trigger], rows: Iterable[tuple[int, str, int]]) -> list:
+def _new_sends(triggers: list[Trigger], rows: list[tuple]) -> list[TriggerSend]:
+    """A send per trigger of each event's type made before the event, unless one exists;
+    events of deleted profiles (history keeps no reference to them) send nothing."""
+    if not rows:
+        return []
+    event_ids = {row[0] for row in rows}
+    sent = set(
+        TriggerSend.objects.filter(trigger__in=triggers, event_id__in=event_ids).values_list(
+            "trigger_id", "event_id"
+        )
+    )
+    alive = set(
+        Profile.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", flat=True)
+    )
+    return [
+        send
+        for send in _sends_for(triggers, rows)
+        if (send.trigger_id, send.event_id) not in sent and send.profile_id in alive
+    ]
+
+
+def _sends_for(triggers: list[Trigger], rows: Iterable[tuple]) -> list[TriggerSend]:
     by_type: dict[str, list[Trigger]] = {}
     for trigger in triggers:
         by_type.setdefault(trigger.event_type, []).append(trigger)
     return [
         TriggerSend(trigger=trigger, profile_id=profile_id, event_id=event_id)
-        for event_id, type, profile_id in rows
+        for event_id, type, profile_id, created_at in rows
         for trigger in by_type.get(type, [])
+        if created_at >= trigger.created_at
     ]

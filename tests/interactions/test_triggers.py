@@ -8,7 +8,7 @@ from config.exceptions import InvalidInput
 from history import services as history
 from history.models import Event
 from interactions import channels
-from interactions.models import TriggerSend
+from interactions.models import TriggerCursor, TriggerSend
 from interactions.services import triggers
 from profiles.services import update_profile
 from tests.conftest import grant
@@ -235,3 +235,23 @@ def test_api_lists_a_triggers_sends_with_their_outcome(
         ("no_target", "no subscription to this resource and channel")
     ] * 3
     assert api.get(f"/api/v1/triggers/{trigger.pk}/sends/", {"status": "bogus"}).status_code == 400
+
+
+def test_an_event_committed_late_below_the_cursor_still_launches(
+    ann, resource, django_capture_on_commit_callbacks
+):
+    # given a trigger, and the launcher already past an event that was not visible yet
+    SubscriptionFactory(profile=ann, resource=resource)
+    trigger = TriggerFactory(resource=resource, event_type="order")
+    history.record(type="order", profile=ann)
+    history.record(type="open", profile=ann)
+    late = Event.objects.get(type="order")
+    TriggerCursor.objects.update_or_create(pk=1, defaults={"last_event_id": late.pk + 1})
+    history.record(type="open", profile=ann)  # something new to look at
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        launched = triggers.launch_triggers()
+    # then
+    assert launched == 1
+    assert TriggerSend.objects.get().event_id == late.pk
+    assert trigger.sends.get().status == "delivered"
