@@ -1,6 +1,7 @@
 """I3 scenarios: define the ordered steps, engage a profile, and advance participants in
 batches (the beat task): wait, send a trigger, add to or remove from a segment, finish."""
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from profiles.models import Profile
 from ..models import Participation, Scenario, ScenarioStep, StepKind
 from . import segments, triggers
 
+logger = logging.getLogger(__name__)
 OBJECT_TYPE = "interactions.scenario"
 ADVANCE_BATCH = 500
 COMPLETED = "completed"
@@ -101,7 +103,13 @@ def advance_due(*, batch_size: int = ADVANCE_BATCH, ids: list[int] | None = None
     if ids is not None:
         due = due.filter(pk__in=ids)
     chosen = list(due.order_by("next_run_at").values_list("pk", flat=True)[:batch_size])
-    return sum(_advance_one(pk) for pk in chosen)
+    advanced = 0
+    for pk in chosen:
+        try:
+            advanced += _advance_one(pk)
+        except Exception:  # one broken participant must not stop the batch; it stays due
+            logger.exception("Scenario participation %s could not advance", pk)
+    return advanced
 
 
 @transaction.atomic

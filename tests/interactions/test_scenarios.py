@@ -150,3 +150,22 @@ def test_engaging_needs_its_permission(api, shop):
     assert (
         api.post(f"/api/v1/scenarios/{scenario.pk}/engage/", {"profile": ann.pk}).status_code == 403
     )
+
+
+def test_a_broken_participant_does_not_stop_the_batch(shop, monkeypatch, caplog):
+    scenario = ScenarioFactory(steps=[{"kind": "finish", "result": "done"}])
+    first, second = (
+        scenarios.engage(scenario=scenario, profile=ProfileFactory(database=shop)) for _ in range(2)
+    )
+    original = scenarios._run_steps
+
+    def breaking(participation, steps):
+        if participation.pk == first.pk:
+            raise RuntimeError("disk full")
+        original(participation, steps)
+
+    monkeypatch.setattr(scenarios, "_run_steps", breaking)
+    assert scenarios.advance_due() == 1
+    statuses = dict(Participation.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "active", second.pk: "finished"}
+    assert "could not advance" in caplog.text
