@@ -119,6 +119,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "history-ensure-partitions": {"task": "history.tasks.ensure_partitions", "schedule": 86400},
     "imports-purge-expired": {"task": "imports.tasks.purge_expired_imports", "schedule": 3600},
+    "interactions-launch-triggers": {"task": "interactions.tasks.launch_triggers", "schedule": 30},
+    "interactions-advance-scenarios": {
+        "task": "interactions.tasks.advance_scenarios",
+        "schedule": 60,
+    },
 }
 
 GEOIP_DB_PATH = env.path("GEOIP_DB_PATH", default=BASE_DIR / "data/geoip/GeoLite2-City-Test.mmdb")
@@ -177,6 +182,8 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "history.models.EventType",
         "IngestibleEventTypeEnum": "history.api.serializers.INGESTIBLE_TYPES",
         "SuppressionReasonEnum": "subscriptions.models.Suppression.Reason",
+        "ScenarioStepKindEnum": "interactions.models.StepKind",
+        "PointsTransactionKindEnum": "loyalty.models.Kind",
     },
 }
 

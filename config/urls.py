@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("market.api.urls")),
     path("", include("loyalty.api.urls")),
     path("", include("weblayers.api.urls")),
+    path("", include("interactions.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("weblayers.urls")),
     path("", include("loyalty.urls")),
     path("", include("profiles.urls")),
+    path("", include("interactions.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(

@@ -91,6 +91,10 @@ class MappingForm(forms.Form):
         required=False, label="Subscribe to",
         help_text="Subscribe every imported profile with its email or first phone.",
     )  # fmt: skip
+    segment_name = forms.CharField(
+        required=False, max_length=200, label="New static segment",
+        help_text=ImportJob._meta.get_field("segment_name").help_text,
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -133,7 +137,8 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.column_names]
 
     def option_fields(self) -> list[forms.BoundField]:
-        names = ["matching", "skip_existing", "create_new", "detect_geo", "subscribe"]
+        names = ["matching", "skip_existing", "create_new", "detect_geo", "subscribe",
+                 "segment_name"]  # fmt: skip
         return [self[name] for name in names]
 
     def clean(self) -> dict[str, Any]:
@@ -167,7 +172,7 @@ class MappingForm(forms.Form):
             "skip_existing": data["skip_existing"], "create_new": data["create_new"],
             "detect_geo": data["detect_geo"], "subscribe_resource": resource,
             "subscribe_channel": channel, "encoding": data["encoding"],
-            "delimiter": data["delimiter"],
+            "delimiter": data["delimiter"], "segment_name": data["segment_name"],
         }  # fmt: skip
 
     def add_service_errors(self, errors: dict[str, Any]) -> None:

@@ -82,6 +82,14 @@ class ImportJob(ImportOptions):
     last_row = models.PositiveIntegerField(default=1)
     error = models.TextField(blank=True, help_text="Why the job stopped, if it failed.")
     undo_summary = models.JSONField(default=dict, blank=True)
+    segment_name = models.CharField(
+        max_length=200, blank=True,
+        help_text="Put the imported profiles into a new static segment of this name (I1).",
+    )  # fmt: skip
+    segment = models.ForeignKey(
+        "interactions.Segment", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="The segment made of this import's profiles.",
+    )  # fmt: skip
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.exceptions import InvalidInput
 from history.models import ImportSource
+from interactions.services import segments
 from profiles.models import ProfileDatabase
 from profiles.services import field_definitions
 from subscriptions.models import Resource
@@ -98,6 +99,7 @@ def configure_import(
     subscribe_channel: str = "",
     encoding: str = "",
     delimiter: str = "",
+    segment_name: str = "",
     enqueue: bool = True,
 ) -> ImportJob:
     """Check the mapping and options of a draft import and queue it (after commit). A caller
@@ -115,6 +117,7 @@ def configure_import(
     job.mapping, job.matching = mapping, matching
     job.skip_existing, job.create_new, job.detect_geo = skip_existing, create_new, detect_geo
     job.subscribe_resource, job.subscribe_channel = subscribe_resource, subscribe_channel
+    job.segment_name = segments.check_new_segment_name(database=job.database, name=segment_name)
     job.state = State.QUEUED
     job.save()
     if enqueue:
@@ -189,8 +192,7 @@ def run_import(*, job_id: int, progress: Callable[[ImportJob], None] | None = No
         )
         raise
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
-    # I1 hook: putting the imported profiles into a new static segment goes here, once
-    # segments exist (interactions); `imported_profile_ids(job)` lists them.
+    segments.segment_from_import(job=job)
     job.refresh_from_db()
     return job
 
@@ -289,6 +291,7 @@ def import_items(
     detect_geo: bool = True,
     skip_existing: bool = False,
     actor: AbstractBaseUser | None = None,
+    segment_name: str = "",
 ) -> tuple[ImportJob, list[pipeline.Row]]:
     """Import API items given as (index, Profile columns or None, serializer errors); a bad
     item is reported and never stops the others. The call is logged as a job, so it can be
@@ -301,6 +304,7 @@ def import_items(
         database=database, source=ImportSource.API, state=State.RUNNING, matching=matching,
         detect_geo=detect_geo, skip_existing=skip_existing, created_by_id=_actor_id(actor),
         started_at=timezone.now(), file_name=f"API call of {len(items)} profiles",
+        segment_name=segments.check_new_segment_name(database=database, name=segment_name),
     )  # fmt: skip
     plan = _plan(job, ImportSource.API)
     rows = []
@@ -314,5 +318,6 @@ def import_items(
     job.last_row = 0
     _advance(job, counts, last_row=len(rows), bytes_read=0)
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
+    segments.segment_from_import(job=job)
     job.refresh_from_db()
     return job, rows

@@ -49,6 +49,13 @@ class ImportRequest(StrictSerializer):
     skip_existing = serializers.BooleanField(
         default=False, help_text="Leave profiles that exist as they are."
     )
+    segment = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=200,
+        help_text="Put the created and updated profiles into a new static segment of this name.",
+    )
     profiles = serializers.ListField(
         child=serializers.JSONField(), allow_empty=False, max_length=MAX_ITEMS,
         help_text=f"Up to {MAX_ITEMS} profiles, each shaped as ImportItem.",
@@ -68,6 +75,9 @@ class ImportAnswer(serializers.Serializer):
     skipped = serializers.IntegerField()
     failed = serializers.IntegerField()
     job = serializers.IntegerField(help_text="The import's log: its report and undo.")
+    segment = serializers.IntegerField(
+        allow_null=True, help_text="The static segment made of the import's profiles, if asked."
+    )
     results = ImportItemResult(many=True)
 
 

@@ -49,12 +49,12 @@ class ProfileImport(DatabaseScoped, APIView):
         job, rows = services.import_items(
             database=self.database, items=items, matching=options["matching"],
             detect_geo=options["detect_geo"], skip_existing=options["skip_existing"],
-            actor=request.user,
+            actor=request.user, segment_name=options["segment"],
         )  # fmt: skip
         ids = {row.number: row.profile_id for row in rows}
         body = {
             "created": job.created, "updated": job.updated, "skipped": job.skipped,
-            "failed": job.failed, "job": job.pk,
+            "failed": job.failed, "job": job.pk, "segment": job.segment_id,
             "results": [item_result(row, ids) for row in rows],
         }  # fmt: skip
         return Response(body)

@@ -37,6 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-create", action="store_true", help="Only update profiles.")
         parser.add_argument("--detect-geo", action="store_true", help="G2 from registration_ip.")
         parser.add_argument("--subscribe", metavar="RESOURCE:CHANNEL", help="e.g. 3:email.")
+        parser.add_argument("--segment", default="", help="Put the imported profiles into a "
+                            "new static segment of this name.")  # fmt: skip
         parser.add_argument("--report", help="Write the per-row report (CSV) to this file.")
         parser.add_argument("--undo", type=int, metavar="JOB", help="Undo import JOB.")
         parser.add_argument("--resume", type=int, metavar="JOB", help="Go on with import JOB.")
@@ -73,7 +75,8 @@ class Command(BaseCommand):
             job=job, mapping=mapping, matching=options["matching"],
             skip_existing=options["skip_existing"], create_new=not options["no_create"],
             detect_geo=options["detect_geo"], subscribe_resource=resource,
-            subscribe_channel=channel, enqueue=False,  # run here, not also by a worker
+            subscribe_channel=channel, segment_name=options["segment"],
+            enqueue=False,  # run here, not also by a worker
         )  # fmt: skip
 
     def _database(self, ref: str) -> ProfileDatabase:
