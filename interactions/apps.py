@@ -7,8 +7,14 @@ class InteractionsConfig(AppConfig):
     name = "interactions"
 
     def ready(self) -> None:
-        from profiles import blocks
+        from profiles import blocks, list_filters
 
+        from . import selectors
         from .block import INTERACTIONS_BLOCK
 
         blocks.register(INTERACTIONS_BLOCK)
+        # The profile list's segment filter (issue 6) reads static segments from here.
+        list_filters.set_segment_source(
+            list_filters.SegmentSource(choices=selectors.segment_choices,
+                                       members=selectors.in_segment)
+        )  # fmt: skip

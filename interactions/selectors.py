@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from profiles.models import Profile
+from profiles.models import Profile, ProfileDatabase
 
 from .models import (
     Participation,
@@ -64,3 +64,17 @@ def profile_interactions(profile: Profile) -> dict:
             ]
         ),
     }
+
+
+def segment_choices(database: ProfileDatabase) -> list[tuple[int, str]]:
+    """The database's segments for the profile list's segment filter (issue 6)."""
+    return list(
+        Segment.objects.filter(database=database).order_by("name").values_list("id", "name")
+    )
+
+
+def in_segment(profiles: QuerySet[Profile], segment_id: int) -> QuerySet[Profile]:
+    """`profiles` narrowed to the members of one segment (a semi-join on the membership's
+    (segment, profile) unique index)."""
+    members = SegmentMembership.objects.filter(segment_id=segment_id).values("profile_id")
+    return profiles.filter(pk__in=members)

@@ -93,15 +93,37 @@ def test_profile_list_bad_filter_values_never_500(client, marketer, shop):
 def test_profile_list_query_budget(client, marketer, shop, django_assert_max_num_queries):
     ProfileFactory.create_batch(60, database=shop)
     client.force_login(marketer)
-    # session, user, user permissions, group permissions, database, count, page of profiles
-    with django_assert_max_num_queries(7):
+    # session, user, user permissions, group permissions, database, the database's segments
+    # (the filter's choices), count, page of profiles
+    with django_assert_max_num_queries(8):
         response = listing(client, shop, status="subscribed")
     assert len(response.context["page"]) == 50
 
 
 def test_segment_filter_is_absent_without_a_segment_source(client, marketer, shop):
+    registered = list_filters._segment_source  # the interactions app's
+    list_filters.set_segment_source(None)
+    try:
+        client.force_login(marketer)
+        assert "segment" not in listing(client, shop).context["filter"].form.fields
+    finally:
+        list_filters.set_segment_source(registered)
+
+
+def test_segment_filter_lists_the_members_of_a_static_segment(client, marketer, shop):
+    from interactions.services import segments
+    from tests.interactions.factories import SegmentFactory
+
+    # given a static segment (I1) with one of the database's two profiles
+    member, _other = ProfileFactory(database=shop), ProfileFactory(database=shop)
+    segment = SegmentFactory(database=shop, name="VIP <b>buyers</b>")
+    segments.add_to_segment(segment=segment, profile_ids=[member.pk])
     client.force_login(marketer)
-    assert "segment" not in listing(client, shop).context["filter"].form.fields
+    # when
+    response = listing(client, shop, segment=str(segment.pk))
+    # then
+    assert listed_ids(response) == [member.pk]
+    assert "VIP &lt;b&gt;buyers&lt;/b&gt;" in response.content.decode()
 
 
 def test_segment_filter_plugs_in_through_the_hook(client, marketer, shop):
@@ -112,13 +134,14 @@ def test_segment_filter_plugs_in_through_the_hook(client, marketer, shop):
         choices=lambda database: [(7, "VIPs")],
         members=lambda queryset, segment: queryset.filter(pk=member.pk if segment == 7 else 0),
     )
+    registered = list_filters._segment_source
     list_filters.set_segment_source(source)
     try:
         client.force_login(marketer)
         # when
         response = listing(client, shop, segment="7")
     finally:
-        list_filters.set_segment_source(None)
+        list_filters.set_segment_source(registered)
     # then
     assert listed_ids(response) == [member.pk]
     assert "VIPs" in response.content.decode()
