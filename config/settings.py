@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "market",
     "weblayers",
     "imports",
+    "audit",
+    "roles",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -137,6 +140,9 @@ IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=7)
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=4 * 1024**3)
 # X4: scheduled imports may only read files under this directory.
 IMPORT_SCHEDULE_DIR = env.path("IMPORT_SCHEDULE_DIR", default=BASE_DIR / "var/imports")
+# A3: behind one reverse proxy, the audit journal takes the client IP from the address that
+# proxy appends to X-Forwarded-For; otherwise from the connection (REMOTE_ADDR).
+AUDIT_BEHIND_PROXY = env.bool("AUDIT_BEHIND_PROXY", default=False)
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.models import Action
 from config.exceptions import InvalidInput
 from history.models import ImportSource
 from profiles.models import ProfileDatabase
@@ -18,6 +19,7 @@ from profiles.services import field_definitions
 from subscriptions.models import Resource
 
 from . import columns, pipeline
+from .journal import journal_import
 from .matching import parse_matching
 from .models import ImportJob, Result, State
 from .reading import FileProblem, Layout, read_layout, records
@@ -170,6 +172,7 @@ def run_import(*, job_id: int, progress: Callable[[ImportJob], None] | None = No
         job.state, job.started_at = State.RUNNING, job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "started_at", "heartbeat_at"])
+        journal_import(job, Action.IMPORT_STARTED)
     try:
         _run(job, progress)
     except Exception as error:
@@ -178,8 +181,10 @@ def run_import(*, job_id: int, progress: Callable[[ImportJob], None] | None = No
             error=f"Stopped after row {job.last_row}: {error}. Rows up to there are imported; "
             "resume to go on.",
         )
+        journal_import(job, Action.IMPORT_FAILED)
         raise
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
+    journal_import(job, Action.IMPORT_FINISHED)
     # I1 hook: putting the imported profiles into a new static segment goes here, once
     # segments exist (interactions); `imported_profile_ids(job)` lists them.
     job.refresh_from_db()
@@ -285,4 +290,5 @@ def import_items(
     _advance(job, counts, last_row=len(rows), bytes_read=0)
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
     job.refresh_from_db()
+    journal_import(job, Action.IMPORT_FINISHED)
     return job, rows
