@@ -28,11 +28,11 @@ class AuditContextMiddleware:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The peer's address. With `AUDIT_BEHIND_PROXY` on (one reverse proxy in front), the
+    """The peer's address. With `BEHIND_PROXY` on (one reverse proxy in front), the
     address that proxy appended to X-Forwarded-For, the rightmost: the ones left of it are
     written by the client and prove nothing."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.AUDIT_BEHIND_PROXY and forwarded.strip():
+    if settings.BEHIND_PROXY and forwarded.strip():
         candidate = forwarded.split(",")[-1].strip()
     else:
         candidate = request.META.get("REMOTE_ADDR", "")

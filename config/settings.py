@@ -140,9 +140,6 @@ IMPORT_UNDO_DAYS = env.int("IMPORT_UNDO_DAYS", default=7)
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=4 * 1024**3)
 # X4: scheduled imports may only read files under this directory.
 IMPORT_SCHEDULE_DIR = env.path("IMPORT_SCHEDULE_DIR", default=BASE_DIR / "var/imports")
-# A3: behind one reverse proxy, the audit journal takes the client IP from the address that
-# proxy appends to X-Forwarded-For; otherwise from the connection (REMOTE_ADDR).
-AUDIT_BEHIND_PROXY = env.bool("AUDIT_BEHIND_PROXY", default=False)
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 
@@ -180,6 +177,28 @@ SPECTACULAR_SETTINGS = {
         "SuppressionReasonEnum": "subscriptions.models.Suppression.Reason",
     },
 }
+
+# Production hardening (docs/security.md): HTTPS only, secure cookies, HSTS; on whenever
+# DEBUG is off, each one overridable from the environment.
+# Behind one reverse proxy that terminates TLS: trust its X-Forwarded-Proto, and take the
+# client IP (audit journal, A3) from the address it appends to X-Forwarded-For.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Upload limits: a request body read into memory (JSON, forms) may not pass
+# DATA_UPLOAD_MAX_MEMORY_SIZE (413 above it); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE
+# go to a temporary file; import files have their own limit (IMPORT_MAX_FILE_SIZE).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024**2)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024**2)
 
 LOGGING = {
     "version": 1,

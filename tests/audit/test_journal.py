@@ -172,7 +172,7 @@ def test_the_client_ip_is_the_proxy_appended_address_only_behind_a_proxy(markete
     client = client_for(marketer, **headers)
     # when
     client.delete(f"/api/v1/profiles/{first.pk}/")
-    settings.AUDIT_BEHIND_PROXY = True
+    settings.BEHIND_PROXY = True
     client.delete(f"/api/v1/profiles/{second.pk}/")
     # then
     entries = AuditEntry.objects.filter(action=Action.DELETE).order_by("id")
