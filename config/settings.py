@@ -167,6 +167,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (401, 403, 404, ...), documented once: config/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_responses",
+    ],
     # One schema enum per vocabulary, named after it (API.md "Enumerations").
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "profiles.models.Status",
