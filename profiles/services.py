@@ -276,7 +276,10 @@ def update_profile(
 ) -> Profile:
     """Apply the given columns; `fields` merges key by key (None clears a key). A status
     change is recorded as `status_changed`, other changes as `profile_updated` with each
-    changed name's old and new value."""
+    changed name's old and new value. The profile is locked and read again first: `fields`
+    and `phones` are merged and written whole, so a concurrent writer's change must be seen."""
+    Profile.objects.select_for_update().filter(pk=profile.pk).values_list("pk").first()
+    profile.refresh_from_db()
     changes = _apply_values(profile, values, field_definitions(profile.database), is_new=False)
     if changes:
         _save_checking_uniques(profile, update_fields=[*changes, "updated_at"])
