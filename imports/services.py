@@ -10,6 +10,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from audit.models import Action
 from config.exceptions import InvalidInput
@@ -145,9 +146,23 @@ def _check_options(job, mapping, matching, resource, channel) -> None:
 
 
 def _enqueue(job: ImportJob) -> None:
+    transaction.on_commit(lambda: _send(job))
+
+
+def _send(job: ImportJob) -> None:
+    """Queue the run; with the broker unreachable (Redis down), the job fails saying so,
+    rather than waiting forever as `queued` for a message that was never sent."""
     from .tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(job.pk))
+    try:
+        run_import.delay(job.pk)
+    except KombuError as error:
+        ImportJob.objects.filter(pk=job.pk, state=State.QUEUED).update(
+            state=State.FAILED,
+            error=f"Could not queue the import: the task queue is unreachable ({error}). "
+            "Resume it once the queue is back.",
+        )
+        journal_import(job, Action.IMPORT_FAILED)
 
 
 @transaction.atomic
