@@ -1,6 +1,6 @@
 """Parallel writers on PostgreSQL (real threads, one connection each): imports and API upserts
-of the same emails make no duplicates and lose no updates. (Parallel subscription adds and S5
-limits: tests/subscriptions/test_concurrency.py.)"""
+of the same emails make no duplicates and lose no updates; parallel subscription adds through
+the API keep the S5 limit (the services' own races: tests/subscriptions/test_concurrency.py)."""
 
 import pytest
 from django.db.models.functions import Lower
@@ -8,7 +8,10 @@ from django.db.models.functions import Lower
 from history.models import Event, EventType
 from imports.models import ImportRow, Result
 from profiles.models import Profile
+from subscriptions.models import Subscription
+from subscriptions.services import CHANNEL_LIMIT
 from tests.profiles.factories import ProfileFactory
+from tests.subscriptions.factories import ResourceFactory, SubscriptionFactory
 
 from .factories import at_once, database_with_fields, superuser_client
 
@@ -104,3 +107,28 @@ def test_parallel_api_creates_of_one_email_make_one_profile():
     refused = [answer.json() for answer in answers if answer.status_code == 400]
     assert all("email" in body for body in refused)
     assert Profile.objects.filter(database=database).count() == 1
+
+
+def test_parallel_api_subscriptions_past_the_channel_limit_keep_it():
+    # given a profile two short of the limit of one resource and channel (S5)
+    client = superuser_client()
+    ann = ProfileFactory(email="ann@example.com")
+    resource = ResourceFactory(channels=["email"])
+    for number in range(CHANNEL_LIMIT - 2):
+        SubscriptionFactory(profile=ann, resource=resource, contact=f"old{number}@example.com")
+    url = f"/api/v1/profiles/{ann.pk}/subscriptions/"
+    # when every writer adds one at the same moment
+    answers = at_once(
+        lambda n: client.post(
+            url,
+            {"resource": resource.pk, "channel": "email", "contact": f"new{n}@example.com"},
+            format="json",
+        ),
+        WRITERS,
+    )
+    # then each is added (replacing the lowest-priority one past the limit), and it holds
+    assert [answer.status_code for answer in answers] == [201] * WRITERS
+    live = Subscription.objects.filter(profile=ann, deleted_at__isnull=True)
+    assert live.count() == CHANNEL_LIMIT
+    priorities = list(live.values_list("priority", flat=True))
+    assert len(set(priorities)) == CHANNEL_LIMIT
