@@ -3,8 +3,8 @@ date. Seeing it needs `audit.view_auditentry` (the Administrator role)."""
 
 from django.apps import apps
 from django.contrib import admin
-from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdminMixin
 from config.paginators import EstimatedCountPaginator
 
 from .models import AuditEntry
@@ -23,7 +23,7 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["ts", "actor_name", "action", "target_type", "target_id", "ip"]
     list_filter = ["action", TargetTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["=target_id", "=actor_name", "=ip"]
@@ -33,12 +33,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     fields = ["ts", "actor", "actor_name", "action", "target_type", "target_id", "ip", "changes"]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

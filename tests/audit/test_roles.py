@@ -55,9 +55,12 @@ def test_the_analyst_only_reads():
 
 
 def test_permissions_of_an_app_merged_later_join_the_right_groups_on_migrate():
-    # given a model that appears after the roles migration ran (as market's Order will)
-    order = ContentType.objects.create(app_label="market", model="order")
-    Permission.objects.create(content_type=order, codename="view_order", name="Can view order")
+    # given a permission that appears after the roles migration ran (as market's do)
+    order, _ = ContentType.objects.get_or_create(app_label="market", model="order")
+    view_order, _ = Permission.objects.get_or_create(
+        content_type=order, codename="view_order", defaults={"name": "Can view order"}
+    )
+    view_order.group_set.clear()
     # when migrate finishes (post_migrate)
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     # then
