@@ -3,13 +3,15 @@ this process (WSGI) with a real database and a superuser's token: no input may c
 error, and every answer must match the schema (status code, content type, body, headers).
 
 Bounded in time: SCHEMATHESIS_MAX_EXAMPLES examples per operation, 3 in the everyday suite;
-`.ci/run` runs this module again on PostgreSQL with 20 (about two minutes on two cores).
+`.ci/run` runs this module again on PostgreSQL with 15 (under three minutes on two cores).
 Raise it locally to dig deeper."""
 
 import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import checks
@@ -34,6 +36,18 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "3"))
 
 # Loaded at collection: serving the schema reads no database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    """Requests reach Django through WSGI here, whose request signals close the database
+    connection that holds the test's transaction; Django's test client unhooks them the same
+    way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
