@@ -59,8 +59,10 @@ def copy_types(model: type[Model], columns: Sequence[str]) -> list[str]:
 def copy_rows(
     table: str, columns: Sequence[str], types: Sequence[str], rows: Iterable[Sequence]
 ) -> None:
-    """COPY `rows` (tuples in `columns` order) into `table` in one stream."""
-    with connection.cursor() as wrapper:
+    """COPY `rows` (tuples in `columns` order) into `table` in one stream. Errors come out as
+    Django's (IntegrityError, OperationalError), as from any other query: the raw psycopg
+    cursor would raise psycopg's own, which callers catching IntegrityError miss."""
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
         set_json_dumps(_dumps, context=cursor)
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "market",
     "weblayers",
     "imports",
+    "audit",
+    "roles",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -174,6 +177,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers (401, 403, 404, ...), documented once: config/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_responses",
+    ],
     # One schema enum per vocabulary, named after it (API.md "Enumerations").
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "profiles.models.Status",
@@ -186,6 +194,28 @@ SPECTACULAR_SETTINGS = {
         "PointsTransactionKindEnum": "loyalty.models.Kind",
     },
 }
+
+# Production hardening (docs/security.md): HTTPS only, secure cookies, HSTS; on whenever
+# DEBUG is off, each one overridable from the environment.
+# Behind one reverse proxy that terminates TLS: trust its X-Forwarded-Proto, and take the
+# client IP (audit journal, A3) from the address it appends to X-Forwarded-For.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Upload limits: a request body read into memory (JSON, forms) may not pass
+# DATA_UPLOAD_MAX_MEMORY_SIZE (413 above it); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE
+# go to a temporary file; import files have their own limit (IMPORT_MAX_FILE_SIZE).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024**2)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024**2)
 
 LOGGING = {
     "version": 1,

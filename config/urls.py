@@ -37,5 +37,8 @@ urlpatterns = [
         name="api-redoc",
     ),
 ]
+# API paths that match no route answer 404 as JSON, like the API's own 404s (API.md).
+handler404 = "config.exceptions.not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,17 +1,17 @@
 """Read-only history for staff: events are written only by `history.services`."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.admin import ReadOnlyAdminMixin
 from config.paginators import EstimatedCountPaginator
 
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "ts", "type", "channel", "profile_link", "resource_id", "actor"]
     list_filter = ["type", "channel"]
     search_fields = ["=profile__id", "=visitor", "=key"]
@@ -30,12 +30,3 @@ class EventAdmin(admin.ModelAdmin):
             return format_html("visitor {}", event.visitor or "?")
         url = reverse("admin:profiles_profile_change", args=[event.profile_id])
         return format_html('<a href="{}">#{}</a>', url, event.profile_id)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 
+from audit.models import Action
+from audit.services import record_action
 from config import csv_output
 
 from .models import Event
@@ -17,9 +19,21 @@ COLUMNS = (
 CHUNK = 5000
 
 
-def csv_lines(events: QuerySet[Event]) -> Iterator[str]:
+def csv_lines(
+    events: QuerySet[Event], *, profile_id: int | None = None, database_id: int | None = None
+) -> Iterator[str]:
     """The header, then one CSV line per event; reads the rows in chunks (a server-side
-    cursor on PostgreSQL)."""
+    cursor on PostgreSQL). The export is journaled (A3) against the profile or database
+    whose history it is."""
+    target = (
+        ("profiles.profile", profile_id)
+        if profile_id
+        else ("profiles.profiledatabase", database_id)
+    )
+    record_action(
+        action=Action.EXPORT, target_type=target[0], target_id=target[1] or "",
+        changes={"what": "history"},
+    )  # fmt: skip
     return csv_output.csv_lines(COLUMNS, _rows(events))
 
 

@@ -205,9 +205,12 @@ def _match(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
     matched = {row.profile_id for row in rows if row.profile_id and not row.result}
     columns = {name for row in rows for name in row.values} - {"id"}
     wanted = ["id", *sorted(columns | {"fields", "phones", "email"})]
-    return {
-        values["id"]: values for values in Profile.objects.filter(pk__any=matched).values(*wanted)
-    }
+    # Locked (in id order, so parallel imports queue rather than deadlock) until the chunk
+    # commits: the merged `fields` and `phones` are written whole, and a concurrent writer's
+    # change read before this one must not be overwritten.
+    matched_profiles = Profile.objects.filter(pk__any=matched).order_by("id")
+    matched_profiles = matched_profiles.select_for_update(no_key=True)  # FKs to it stay free
+    return {values["id"]: values for values in matched_profiles.values(*wanted)}
 
 
 def _key_name(plan: Plan) -> str:

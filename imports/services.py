@@ -12,7 +12,9 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
+from audit.models import Action
 from config.exceptions import InvalidInput
 from history.models import ImportSource
 from interactions.services import segments
@@ -21,6 +23,7 @@ from profiles.services import field_definitions
 from subscriptions.models import Resource
 
 from . import columns, pipeline
+from .journal import journal_import
 from .matching import parse_matching
 from .models import ImportJob, Result, State
 from .reading import FileProblem, Layout, read_ahead, read_layout, records
@@ -153,9 +156,23 @@ def _check_options(job, mapping, matching, resource, channel) -> None:
 
 
 def _enqueue(job: ImportJob) -> None:
+    transaction.on_commit(lambda: _send(job))
+
+
+def _send(job: ImportJob) -> None:
+    """Queue the run; with the broker unreachable (Redis down), the job fails saying so,
+    rather than waiting forever as `queued` for a message that was never sent."""
     from .tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(job.pk))
+    try:
+        run_import.delay(job.pk)
+    except KombuError as error:
+        ImportJob.objects.filter(pk=job.pk, state=State.QUEUED).update(
+            state=State.FAILED,
+            error=f"Could not queue the import: the task queue is unreachable ({error}). "
+            "Resume it once the queue is back.",
+        )
+        journal_import(job, Action.IMPORT_FAILED)
 
 
 @transaction.atomic
@@ -182,6 +199,7 @@ def run_import(*, job_id: int, progress: Callable[[ImportJob], None] | None = No
         job.state, job.started_at = State.RUNNING, job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "started_at", "heartbeat_at"])
+        journal_import(job, Action.IMPORT_STARTED)
     try:
         _run(job, progress)
     except Exception as error:
@@ -190,9 +208,11 @@ def run_import(*, job_id: int, progress: Callable[[ImportJob], None] | None = No
             error=f"Stopped after row {job.last_row}: {error}. Rows up to there are imported; "
             "resume to go on.",
         )
+        journal_import(job, Action.IMPORT_FAILED)
         raise
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
     segments.segment_from_import(job=job)
+    journal_import(job, Action.IMPORT_FINISHED)
     job.refresh_from_db()
     return job
 
@@ -320,4 +340,5 @@ def import_items(
     ImportJob.objects.filter(pk=job.pk).update(state=State.FINISHED, finished_at=timezone.now())
     segments.segment_from_import(job=job)
     job.refresh_from_db()
+    journal_import(job, Action.IMPORT_FINISHED)
     return job, rows

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import Action
 from config.exceptions import InvalidInput
 from history import services as history
 from history.models import EventType
@@ -23,6 +24,7 @@ from profiles.models import Profile
 from profiles.services import delete_profiles
 
 from . import writing
+from .journal import journal_import
 from .models import ImportJob, ImportRow, Result, State
 
 BATCH_SIZE = 2_000
@@ -61,7 +63,7 @@ def undo_import(*, job: ImportJob, actor: AbstractBaseUser | None = None) -> Imp
     ImportJob.objects.filter(pk=job.pk).update(
         state=State.UNDONE, undone_at=timezone.now(), undo_summary=summary
     )
-    job.refresh_from_db()
+    journal_import(job, Action.IMPORT_UNDONE)
     return job
 
 

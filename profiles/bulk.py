@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import record_action
 from config.exceptions import InvalidInput
 from history import services as history
 from history.models import EventType
@@ -152,8 +154,17 @@ def update_profiles(
         matched += len(batch)
         updated += len(changed)
         if len(batch) < BATCH:
+            _journal(change, matched=matched, updated=updated, actor=actor)
             return BulkResult(matched=matched, updated=updated)
         last_id = batch[-1][0]
+
+
+def _journal(change: Change, *, matched: int, updated: int, actor) -> None:
+    """One audit entry for the whole bulk update: the field's name and the counts (A3)."""
+    record_action(
+        action=Action.BULK_UPDATE, target_type=Profile._meta.label_lower, actor=actor,
+        changes={"field": change.name, "matched": matched, "updated": updated},
+    )  # fmt: skip
 
 
 def _current_values(profiles: QuerySet[Profile], change: Change, after: int) -> list[tuple]:

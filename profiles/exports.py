@@ -22,6 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.models import Action
+from audit.services import record_action
 from config import csv_output
 
 from . import fields as registry
@@ -70,6 +72,7 @@ def csv_lines(
     profiles: QuerySet[Profile], *, database: ProfileDatabase, request: HttpRequest | None = None
 ) -> Iterator[str]:
     """The header, then one CSV line per profile of `database` in `profiles`."""
+    _journal(database, "csv")
     definitions = list(database.fields.all())
     header = [*STANDARD_COLUMNS, *(field.name for field in definitions)]
     rows = (_csv_row(item, definitions) for item in _representations(profiles, request))
@@ -105,6 +108,11 @@ def json_lines(
     profiles: QuerySet[Profile], *, database: ProfileDatabase, request: HttpRequest | None = None
 ) -> Iterator[str]:
     """A JSON array of profile representations: "[", one profile per line, "]"."""
+    _journal(database, "json")
+    return _json_lines(profiles, request)
+
+
+def _json_lines(profiles: QuerySet[Profile], request: HttpRequest | None) -> Iterator[str]:
     encode = DjangoJSONEncoder().encode
     yield "[\n"
     previous = None
@@ -115,6 +123,12 @@ def json_lines(
     if previous is not None:
         yield previous + "\n"
     yield "]\n"
+
+
+def _journal(database: ProfileDatabase, format: str) -> None:
+    """Recorded when the export is asked for, while the request is being served: the lines
+    are written later, after the view has returned (A3)."""
+    record_action(action=Action.EXPORT, target=database, changes={"format": format})
 
 
 FORMATS = {"csv": csv_lines, "json": json_lines}

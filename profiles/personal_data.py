@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import record_action
 from config import csv_output
 
 from .api.serializers import ProfileSerializer
@@ -49,6 +51,11 @@ def _profile(profile: Profile, request: HttpRequest | None) -> dict[str, Any]:
 
 def json_lines(profile: Profile, *, request: HttpRequest | None = None) -> Iterator[str]:
     """The whole document, in pieces, one section entry per line."""
+    _journal(profile, "json")
+    return _json_lines(profile, request)
+
+
+def _json_lines(profile: Profile, request: HttpRequest | None) -> Iterator[str]:
     encode = DjangoJSONEncoder().encode
     yield f'{{"profile": {encode(_profile(profile, request))},\n'
     yield f'"exported_at": {encode(timezone.now())}'
@@ -63,6 +70,7 @@ def json_lines(profile: Profile, *, request: HttpRequest | None = None) -> Itera
 
 def csv_lines(profile: Profile, *, request: HttpRequest | None = None) -> Iterator[str]:
     """The header, then one `section,item,field,value` line per value."""
+    _journal(profile, "csv")
     return csv_output.csv_lines(CSV_HEADER, _csv_rows(profile, request))
 
 
@@ -96,6 +104,11 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date):  # datetimes too: RFC 3339, as the API writes them
         return _ENCODER.default(value)
     return _ENCODER.encode(value)
+
+
+def _journal(profile: Profile, format: str) -> None:
+    """Recorded when the export is asked for, while the request is being served (A3)."""
+    record_action(action=Action.EXPORT, target=profile, changes={"format": format})
 
 
 FORMATS = {"json": json_lines, "csv": csv_lines}

@@ -15,6 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import listed_ids, record_action
 from config.exceptions import InvalidInput
 from history import services as history
 from history.models import EventType, ImportSource
@@ -44,7 +46,9 @@ PURGE_BATCH_SIZE = 10_000
 @transaction.atomic
 def create_database(*, name: str, description: str = "") -> ProfileDatabase:
     _check_database_name(name)
-    return ProfileDatabase.objects.create(name=name, description=description)
+    database = ProfileDatabase.objects.create(name=name, description=description)
+    record_action(action=Action.CREATE, target=database)
+    return database
 
 
 @transaction.atomic
@@ -54,6 +58,7 @@ def update_database(*, database: ProfileDatabase, **changes: Any) -> ProfileData
     for key, value in changes.items():
         setattr(database, key, value)
     database.save(update_fields=[*changes, "updated_at"])
+    record_action(action=Action.CHANGE, target=database, changes={"fields": sorted(changes)})
     return database
 
 
@@ -67,6 +72,7 @@ def delete_database(*, database: ProfileDatabase) -> None:
         )
     for field in CustomField.all_objects.filter(database=database, unique=True):
         storage.drop_unique_index(field)
+    record_action(action=Action.DELETE, target=database)
     database.delete()
 
 
@@ -86,6 +92,7 @@ def create_field(*, database: ProfileDatabase, **attributes: Any) -> CustomField
     field.save()
     if field.unique:
         _build_unique_index(field)
+    record_action(action=Action.CREATE, target=field, changes={"database": field.database_id})
     return field
 
 
@@ -111,6 +118,7 @@ def update_field(*, field: CustomField, **changes: Any) -> CustomField:
         _build_unique_index(candidate)
     elif field.unique and not candidate.unique:
         storage.drop_unique_index(candidate)
+    record_action(action=Action.CHANGE, target=candidate, changes={"fields": sorted(changes)})
     return candidate
 
 
@@ -123,6 +131,7 @@ def delete_field(*, field: CustomField) -> None:
         storage.drop_unique_index(field)
     field.deleted_at = timezone.now()
     field.save(update_fields=["deleted_at", "updated_at"])
+    record_action(action=Action.DELETE, target=field, changes={"database": field.database_id})
     transaction.on_commit(lambda: purge_field.delay(field.pk))
 
 
@@ -251,6 +260,10 @@ def create_profile(
     history.record(type=EventType.IMPORT, profile=profile, actor=actor, data={"source": source})
     if profile.in_control_group:
         history.record(type=EventType.GCG_ENTERED, profile=profile, actor=actor)
+    record_action(
+        action=Action.CREATE, target=profile, actor=actor,
+        changes={"database": database.pk, "source": source},
+    )  # fmt: skip
     return profile
 
 
@@ -263,10 +276,20 @@ def update_profile(
 ) -> Profile:
     """Apply the given columns; `fields` merges key by key (None clears a key). A status
     change is recorded as `status_changed`, other changes as `profile_updated` with each
-    changed name's old and new value."""
+    changed name's old and new value. The profile is locked and read again first: `fields`
+    and `phones` are merged and written whole, so a concurrent writer's change must be seen."""
+    Profile.objects.select_for_update().filter(pk=profile.pk).values_list("pk").first()
+    profile.refresh_from_db()
     changes = _apply_values(profile, values, field_definitions(profile.database), is_new=False)
     if changes:
         _save_checking_uniques(profile, update_fields=[*changes, "updated_at"])
+        # The journal names what changed, never the values: they are personal data (A3).
+        changed = sorted(set(changes) - {"fields"}) + sorted(
+            _changed_keys(*changes.get("fields", ({}, {})))
+        )
+        record_action(
+            action=Action.CHANGE, target=profile, actor=actor, changes={"fields": changed}
+        )
         _record_changes(profile, changes, actor)
     return profile
 
@@ -275,6 +298,10 @@ def update_profile(
 def delete_profile(*, profile: Profile, actor: AbstractBaseUser | None = None) -> None:
     """Delete the profile and, in bulk, its history (P8)."""
     history.delete_profile_events(profile_id=profile.pk)
+    # Ids only: the person's data goes with the profile (P8).
+    record_action(
+        action=Action.DELETE, target=profile, actor=actor, changes={"database": profile.database_id}
+    )
     profile.delete()
 
 
@@ -283,7 +310,16 @@ def delete_profiles(*, ids: list[int]) -> int:
     """Delete many profiles with their history (P8) in a few statements; return how many."""
     history.delete_profiles_events(profile_ids=ids)
     deleted, by_model = Profile.objects.filter(pk__in=ids).delete()
-    return by_model.get(Profile._meta.label, 0)
+    count = by_model.get(Profile._meta.label, 0)
+    record_action(
+        action=Action.DELETE, target_type=Profile._meta.label_lower,
+        changes={**listed_ids(ids), "deleted": count},
+    )  # fmt: skip
+    return count
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [f"fields.{name}" for name in set(old) | set(new) if old.get(name) != new.get(name)]
 
 
 def _record_changes(profile: Profile, changes: dict[str, tuple], actor) -> None:

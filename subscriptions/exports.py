@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
+from audit.models import Action
+from audit.services import record_action
 from config import csv_output
 from config.exceptions import InvalidInput
 
@@ -29,7 +31,8 @@ CHUNK = 5000
 
 def csv_lines(suppressions: QuerySet[Suppression]) -> Iterator[str]:
     """The header, then one CSV line per suppression, oldest first, read in chunks so any
-    list streams in constant memory."""
+    list streams in constant memory. Journaled when asked for (A3): contacts are personal."""
+    record_action(action=Action.EXPORT, target_type=Suppression._meta.label_lower)
     rows = suppressions.order_by("id").values_list(*COLUMNS)
     return csv_output.csv_lines(
         COLUMNS,

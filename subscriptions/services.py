@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Value, When
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import record_action
 from config.exceptions import InvalidInput
 from history import services as history
 from history.models import EventType
@@ -58,6 +60,7 @@ def create_resource(**attributes: Any) -> Resource:
     resource = Resource(**attributes)
     _check_resource(resource)
     resource.save()
+    record_action(action=Action.CREATE, target=resource)
     return resource
 
 
@@ -67,6 +70,7 @@ def update_resource(*, resource: Resource, **changes: Any) -> Resource:
         setattr(resource, key, value)
     _check_resource(resource)
     resource.save()
+    record_action(action=Action.CHANGE, target=resource, changes={"fields": sorted(changes)})
     return resource
 
 
@@ -74,6 +78,7 @@ def update_resource(*, resource: Resource, **changes: Any) -> Resource:
 def delete_resource(*, resource: Resource) -> None:
     if resource.subscriptions.exists():
         raise InvalidInput({"resource": ["This resource still has subscriptions."]})
+    record_action(action=Action.DELETE, target=resource)
     resource.delete()
 
 
@@ -122,6 +127,7 @@ def add_subscription(
     if _live_with_contact(subscription) is not None:
         raise InvalidInput({"contact": ["This profile already has this contact here."]})
     _insert(subscription, priority=priority, actor=actor)
+    _journal(Action.CREATE, subscription, actor)
     return subscription
 
 
@@ -160,6 +166,7 @@ def change_subscription(
     _save(subscription)
     if subscription.status != old_status:
         _record_status(subscription, old=old_status, actor=actor)
+    _journal(Action.CHANGE, subscription, actor)
     return subscription
 
 
@@ -189,6 +196,16 @@ def delete_subscription(*, subscription: Subscription) -> None:
         return
     subscription.deleted_at = timezone.now()
     subscription.save(update_fields=["deleted_at", "updated_at"])
+    _journal(Action.DELETE, subscription, None)
+
+
+def _journal(action: Action, subscription: Subscription, actor) -> None:
+    """A3: ids only; the contact is personal data and stays out of the journal."""
+    record_action(
+        action=action, target=subscription, actor=actor,
+        changes={"profile": subscription.profile_id, "resource": subscription.resource_id,
+                 "channel": subscription.channel, "status": subscription.status},
+    )  # fmt: skip
 
 
 def _lock(profile: Profile) -> None:
@@ -629,6 +646,9 @@ def suppress(*, channel: str, contact: str, reason: str = Suppression.Reason.MAN
 
 
 def unsuppress(*, suppression: Suppression) -> None:
+    record_action(
+        action=Action.DELETE, target=suppression, changes={"channel": suppression.channel}
+    )
     suppression.delete()
 
 

@@ -117,8 +117,8 @@ class EventIngestion(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-def _csv_response(events, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.csv_lines(events), content_type="text/csv")
+def _csv_response(events, filename: str, **subject: int) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.csv_lines(events, **subject), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -138,7 +138,7 @@ class ProfileHistoryExport(APIView):
             profile_id=profile.pk, types=period["types"] or (),
             since=period["since"], until=period["until"],
         ).order_by("ts", "id")  # fmt: skip
-        return _csv_response(events, f"history-profile-{profile.pk}.csv")
+        return _csv_response(events, f"history-profile-{profile.pk}.csv", profile_id=profile.pk)
 
 
 class DatabaseHistoryExport(APIView):
@@ -157,4 +157,4 @@ class DatabaseHistoryExport(APIView):
             database_id=database.pk, since=since, until=until,
             types=period["types"] or (),
         )  # fmt: skip
-        return _csv_response(events, f"history-database-{database.pk}.csv")
+        return _csv_response(events, f"history-database-{database.pk}.csv", database_id=database.pk)

@@ -15,6 +15,7 @@ from profiles.models import Profile
 from subscriptions import services
 from subscriptions.models import Resource, Subscription
 from tests.profiles.factories import ProfileFactory
+from tests.robustness.factories import at_once as run_together
 from tests.subscriptions.factories import ResourceFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,26 +24,7 @@ THREADS = 8
 
 
 def at_once(work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(0)` ... `work(THREADS - 1)` in threads released together by a barrier; each
-    result is the return value or the exception raised. Every thread closes its connection."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # the test inspects what escaped
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return run_together(work, THREADS)
 
 
 class Watcher(threading.Thread):

@@ -46,7 +46,11 @@ class Command(BaseCommand):
         unknown = [name for name in type_list if name not in EventType.values]
         if unknown:
             raise CommandError(f"Unknown event types: {', '.join(unknown)}.")
-        written = write_lines(exports.csv_lines(events), output=output, stdout=sys.stdout)
+        written = write_lines(
+            exports.csv_lines(events, profile_id=profile, database_id=database),
+            output=output,
+            stdout=sys.stdout,
+        )
         self.stderr.write(
             f"Exported {written - 1} events from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}."
         )
