@@ -81,8 +81,10 @@ def _is_empty(value: Any) -> bool:
 
 def _move_subscriptions(winner: Profile, loser: Profile) -> None:
     """The loser's live subscriptions go to the winner, after the winner's own in priority;
-    one the winner already has (same resource, channel and contact) goes with the loser."""
+    one the winner already has (same resource, channel and contact) goes with the loser. The
+    limits of S5 hold: at a limit one old subscription is replaced, as when adding one."""
     from subscriptions.models import Subscription
+    from subscriptions.services import make_room
 
     live = Subscription.objects.filter(deleted_at__isnull=True)
     held = set(live.filter(profile=winner).values_list("resource_id", "channel", "contact_key"))
@@ -91,9 +93,11 @@ def _move_subscriptions(winner: Profile, loser: Profile) -> None:
         (row["resource_id"], row["channel"]): row["lowest"]
         for row in places.annotate(lowest=Max("priority"))
     }
-    for item in live.filter(profile=loser).order_by("resource_id", "channel", "priority", "id"):
+    moving = live.filter(profile=loser).select_related("resource")
+    for item in moving.order_by("resource_id", "channel", "priority", "id"):
         if (item.resource_id, item.channel, item.contact_key) in held:
             continue
+        make_room(profile=winner, resource=item.resource, channel=item.channel)
         place = (item.resource_id, item.channel)
         lowest[place] = lowest.get(place, -1) + 1
         item.profile, item.priority = winner, lowest[place]

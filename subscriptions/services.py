@@ -255,6 +255,12 @@ def _new_priority(live: QuerySet[Subscription], resource: Resource | None, wante
     return 0 if largest is None else largest + 1
 
 
+def make_room(*, profile: Profile, resource: Resource, channel: str) -> None:
+    """S5 for a subscription joining `profile` from elsewhere (a merge of profiles): at a
+    limit, replace one old subscription as adding one would."""
+    _make_room(profile, resource, channel)
+
+
 def _make_room(profile: Profile, resource: Resource, channel: str) -> None:
     """S5: past 20 in the resource and channel, or 200 in all, replace one old subscription."""
     group = Subscription.objects.filter(profile=profile, resource=resource, channel=channel)

@@ -135,6 +135,23 @@ def test_merge_moves_subscriptions_history_relations_and_segments(shop):
     assert not Event.objects.filter(profile_id=loser.pk).exists()
 
 
+def test_merge_keeps_the_limit_of_twenty_per_resource_and_channel(shop):
+    # given a winner at the S5 limit of 20 email subscriptions to one resource
+    from subscriptions.services import CHANNEL_LIMIT
+
+    winner, loser = ProfileFactory(database=shop), ProfileFactory(database=shop)
+    resource = ResourceFactory()
+    for n in range(CHANNEL_LIMIT):
+        SubscriptionFactory(profile=winner, resource=resource, contact=f"w{n}@example.com")
+    moved = SubscriptionFactory(profile=loser, resource=resource, contact="l@example.com")
+    # when
+    merge_profiles(winner=winner, loser=loser)
+    # then one old subscription made room for the loser's, as adding one would have
+    live = Subscription.objects.filter(profile=winner, resource=resource, channel="email")
+    assert live.count() == CHANNEL_LIMIT
+    assert live.filter(pk=moved.pk).exists()
+
+
 def test_merge_refuses_other_databases_and_itself(shop):
     ann = ProfileFactory(database=shop)
     with pytest.raises(InvalidInput):
