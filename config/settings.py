@@ -123,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
     "history-ensure-partitions": {"task": "history.tasks.ensure_partitions", "schedule": 86400},
     "imports-purge-expired": {"task": "imports.tasks.purge_expired_imports", "schedule": 3600},
     "interactions-launch-triggers": {"task": "interactions.tasks.launch_triggers", "schedule": 30},
+    "interactions-requeue-waiting-sends": {
+        "task": "interactions.tasks.requeue_waiting_sends",
+        "schedule": 300,
+    },
     "interactions-advance-scenarios": {
         "task": "interactions.tasks.advance_scenarios",
         "schedule": 60,

@@ -130,6 +130,12 @@ class TriggerSend(models.Model):
         indexes = [
             # The latest sends of a profile (profile page block).
             models.Index(fields=["profile", "-id"], name="interactions_send_profile"),
+            # Sends still waiting for a worker (requeue_waiting_sends): few, whatever the total.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="queued"),
+                name="interactions_send_waiting",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,11 @@ def deliver_trigger_sends(send_ids: list[int]) -> None:
 
 
 @shared_task
+def requeue_waiting_sends() -> int:
+    return triggers.requeue_waiting_sends()
+
+
+@shared_task
 def launch_triggers() -> int:
     return triggers.launch_triggers()
 

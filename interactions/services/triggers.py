@@ -5,12 +5,14 @@ the control group for marketing triggers, P13), rendering, the channel backend, 
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from config.exceptions import InvalidInput
 from history import services as history
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 OBJECT_TYPE = "interactions.trigger"
 LAUNCH_BATCH = 5_000
 LOOKBACK_IDS = 10_000
+WAITING_GRACE = timedelta(minutes=2)
+REQUEUE_BATCH = 10_000
 # Sends record these; a trigger launched by them could launch itself for ever.
 SELF_MADE_EVENTS = (EventType.SEND, EventType.DELIVERY, EventType.TRIGGER_SENT)
 TRIGGER_FIELDS = ("name", "resource", "channel", "subject", "body", "event_type", "is_marketing",
@@ -81,9 +85,34 @@ def send_trigger(
 
 
 def _enqueue(send_ids: list[int]) -> None:
+    transaction.on_commit(lambda: _queue(send_ids))
+
+
+def _queue(send_ids: list[int]) -> None:
+    """Hand the sends to a worker. With the task queue unreachable they stay queued, say so,
+    and `requeue_waiting_sends` (beat) hands them over once it is back."""
     from .. import tasks
 
-    transaction.on_commit(lambda: tasks.deliver_trigger_sends.delay(send_ids))
+    try:
+        tasks.deliver_trigger_sends.delay(send_ids)
+    except KombuError as error:
+        logger.warning("Trigger sends %s not queued: %s", send_ids, error)
+        TriggerSend.objects.filter(pk__in=send_ids, status=TriggerSend.Status.QUEUED).update(
+            reason=f"Waiting: the task queue was unreachable ({error})."[:500]
+        )
+
+
+def requeue_waiting_sends(*, older_than: timedelta = WAITING_GRACE) -> int:
+    """Queue again the sends queued more than `older_than` ago and still not handled (the
+    queue was down, or a worker died with them); `deliver` skips any already handled, so a
+    send is never delivered twice by this. Returns how many were queued."""
+    waiting = TriggerSend.objects.filter(
+        status=TriggerSend.Status.QUEUED, created_at__lt=timezone.now() - older_than
+    )
+    ids = list(waiting.order_by("created_at").values_list("id", flat=True)[:REQUEUE_BATCH])
+    for start in range(0, len(ids), 100):
+        _queue(ids[start : start + 100])
+    return len(ids)
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """Faults on PostgreSQL: the database connection of a running file import is killed from
 outside between two chunks (as a restart or a failover does), and an import is queued while
 Redis is down. Each job ends failed with a report of why and where, nothing is half-written,
-and resuming finishes it with every row accounted for exactly once."""
+and resuming finishes it with every row accounted for exactly once. A trigger send made while
+Redis is down waits, saying why, and the beat task delivers it once the queue is back."""
 
 import os
 import socket
@@ -93,22 +94,8 @@ services.configure_import(job=ImportJob.objects.get(pk={pk}), mapping=["email", 
 def test_an_import_queued_while_redis_is_down_fails_saying_so_and_resumes(queued_job, tmp_path):
     # given a job back in the draft state, to be queued by a process whose Redis is down
     ImportJob.objects.filter(pk=queued_job.pk).update(state=State.DRAFT)
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
-        f"{settings['PORT']}/{settings['NAME']}"
-    )
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{unused_port()}/0",
-    }
     # when
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", QUEUE_WITHOUT_BROKER.format(pk=queued_job.pk)],
-        cwd=REPO, env=environment, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = run_without_broker(QUEUE_WITHOUT_BROKER.format(pk=queued_job.pk))
     # then the job is not left "queued" for a message never sent: it failed, and says why
     assert done.returncode == 0, done.stderr
     job = ImportJob.objects.get(pk=queued_job.pk)
@@ -120,6 +107,68 @@ def test_an_import_queued_while_redis_is_down_fails_saying_so_and_resumes(queued
     job = services.run_import(job_id=job.pk)
     # then
     assert (job.state, job.created, job.rows_read) == (State.FINISHED, ROWS, ROWS)
+
+
+def run_without_broker(code: str) -> subprocess.CompletedProcess:
+    """`code` run by `manage.py shell` in a process of its own on this test database, whose
+    task queue is a Redis that is not there (stopped), as a web worker's would be."""
+    settings = connection.settings_dict
+    database_url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
+        f"{settings['PORT']}/{settings['NAME']}"
+    )
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{unused_port()}/0",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=REPO, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+SEND_WITHOUT_BROKER = """
+from interactions.models import Trigger
+from interactions.services import triggers
+from profiles.models import Profile
+triggers.send_trigger(trigger=Trigger.objects.get(pk={trigger}),
+                      profile=Profile.objects.get(pk={profile}))
+"""
+
+
+def test_a_trigger_send_queued_while_redis_is_down_waits_and_is_delivered_later():
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from interactions.models import TriggerSend
+    from interactions.services import triggers
+    from tests.interactions.factories import TriggerFactory
+    from tests.profiles.factories import ProfileFactory
+    from tests.subscriptions.factories import ResourceFactory, SubscriptionFactory
+
+    # given a profile subscribed to a trigger's resource
+    resource = ResourceFactory()
+    ann = ProfileFactory(first_name="Ann", fields={})
+    SubscriptionFactory(profile=ann, resource=resource, contact="ann@shop.example")
+    trigger = TriggerFactory(resource=resource, subject="Hello", body="Hi")
+    # when a web process whose Redis is down sends it by hand
+    done = run_without_broker(SEND_WITHOUT_BROKER.format(trigger=trigger.pk, profile=ann.pk))
+    # then the request did not fail and the send waits, saying why
+    assert done.returncode == 0, done.stderr
+    waiting = TriggerSend.objects.get(trigger=trigger)
+    assert waiting.status == TriggerSend.Status.QUEUED
+    assert waiting.reason.startswith("Waiting: the task queue was unreachable")
+    assert mail.outbox == []
+    # when the queue is back and the beat task comes round
+    assert triggers.requeue_waiting_sends(older_than=timedelta(0)) == 1
+    # then it is delivered, once
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.reason) == (TriggerSend.Status.DELIVERED, "")
+    assert [m.to for m in mail.outbox] == [["ann@shop.example"]]
+    assert triggers.requeue_waiting_sends(older_than=timedelta(0)) == 0
 
 
 def unused_port() -> int:
