@@ -37,6 +37,9 @@ PERMISSIONS = {
                  "change_profiledatabase"),
     "history": ("view_event",),
     "subscriptions": ("view_subscription", "add_subscription", "change_subscription"),
+    "interactions": ("view_segment", "view_trigger", "view_scenario"),
+    "loyalty": ("view_member",),
+    "market": ("view_order",),
 }  # fmt: skip
 
 

@@ -108,7 +108,10 @@ class ProgramViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        tiers = {tier["name"]: tier["threshold"] for tier in data.pop("tiers", [])}
+        given = data.pop("tiers", [])
+        tiers = {tier["name"]: tier["threshold"] for tier in given}
+        if len(tiers) != len(given):
+            raise ValidationError({"tiers": ["Each tier needs a name of its own."]})
         serializer.instance = services.create_program(**data, tiers=tiers)
 
 

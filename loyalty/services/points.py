@@ -26,17 +26,20 @@ MAX_REASON = 500
 
 
 @transaction.atomic
-def create_program(*, name: str, description: str = "", tiers: dict[str, int] | None = None):
+def create_program(
+    *, name: str, description: str = "", is_active: bool = True,
+    tiers: dict[str, int] | None = None,
+) -> Program:  # fmt: skip
     """A program with its tiers, given as {name: threshold}."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": ["Enter a name."]})
     if Program.objects.filter(name=name).exists():
         raise ValidationError({"name": ["A program with this name already exists."]})
-    program = Program.objects.create(name=name, description=description)
     thresholds = list((tiers or {}).values())
     if len(set(thresholds)) != len(thresholds) or any(t < 0 for t in thresholds):
         raise ValidationError({"tiers": ["Tier thresholds must be distinct and not negative."]})
+    program = Program.objects.create(name=name, description=description, is_active=is_active)
     Tier.objects.bulk_create(
         [
             Tier(program=program, name=tier, threshold=points)

@@ -96,3 +96,19 @@ def test_transaction_for_a_non_member_is_refused(loyalty_api):
         format="json",
     )
     assert answer.json() == {"profile": ["This profile is not a member of the program."]}
+
+
+def test_a_program_can_be_created_closed_and_refuses_twin_tiers(loyalty_api):
+    # a program created closed stays closed (schemathesis found this answering 500)
+    created = loyalty_api.post(
+        "/api/v1/loyalty/programs/", {"name": "Later", "is_active": False}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["is_active"] is False
+    # two tiers of one name are refused by name, not silently folded into one
+    twins = [{"name": "Gold", "threshold": 10}, {"name": "Gold", "threshold": 20}]
+    refused = loyalty_api.post(
+        "/api/v1/loyalty/programs/", {"name": "Twins", "tiers": twins}, format="json"
+    )
+    assert refused.status_code == 400
+    assert "tiers" in refused.json()
