@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from history import services as history
+from interactions.demo import load_interactions_demo
 from subscriptions import services as subscriptions
 from weblayers.demo import load_data_demo
 
@@ -127,6 +128,7 @@ def load_demo(*, profiles: int = 300, seed: int = 42) -> ProfileDatabase:
     history.record_many(drafts)
     services.track_locations(tracked_ips)
     load_data_demo(database=shop, resource=website, rng=rng)
+    load_interactions_demo(database=shop, resource=website, rng=rng)
     return shop
 
 

@@ -75,3 +75,15 @@ def test_demo_profiles_are_located_from_their_ips(db, settings, tmp_path):
         assert (profile.registration_city, profile.registration_country) == expected
         assert profile.tracked_ip == profile.registration_ip
         assert (profile.tracked_city, profile.tracked_country) == expected
+
+
+def test_demo_fills_the_interactions_block(db, settings, tmp_path):
+    from interactions.models import Participation, Relation, Segment, TriggerSend
+
+    settings.BASE_DIR = tmp_path
+    call_command("load_demo", "--profiles", "30", stdout=io.StringIO())
+    vip = Segment.objects.get(name="VIP buyers")
+    assert vip.memberships.count() == 30  # all of them, as there are fewer than 40
+    assert TriggerSend.objects.filter(trigger__name="Welcome").count() == 20
+    assert Participation.objects.filter(scenario__name="Onboarding").count() == 15
+    assert Relation.objects.filter(type="referrer").count() == 10
