@@ -112,7 +112,7 @@ def fixtures() -> tuple[int, list[tuple[int, int]], Client]:
         *Permission.objects.filter(content_type__app_label="history", codename__endswith="_event")
     )
     token = Token.objects.create(user=user)
-    client = Client(SERVER_NAME="localhost", headers={"authorization": f"Token {token.key}"})
+    client = latency.https_client(headers={"authorization": f"Token {token.key}"})
     return database.pk, [(profile.pk, database.pk) for profile in created], client
 
 

@@ -97,6 +97,18 @@ def fill(*, total: int, profile_id: int, database_id: int, now: datetime) -> dic
     }  # fmt: skip
 
 
+class HttpsClient(Client):
+    """A test client whose requests arrive over HTTPS, as behind TLS in production: the
+    benchmark runs with production settings, which redirect plain HTTP."""
+
+    def generic(self, *args, secure: bool = True, **kwargs):
+        return super().generic(*args, secure=True, **kwargs)
+
+
+def https_client(**kwargs) -> Client:
+    return HttpsClient(SERVER_NAME="localhost", **kwargs)
+
+
 @dataclass
 class QueryClock:
     """An execute_wrapper that adds up the time of every query: the database time of a

@@ -105,7 +105,7 @@ def marketer_client() -> Client:
         user.user_permissions.add(
             *Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
         )
-    client = Client(SERVER_NAME="localhost")
+    client = latency.https_client()
     client.force_login(user)
     return client
 
@@ -114,7 +114,7 @@ def run() -> tuple[list[Figure], dict]:
     profile_id = make_profile()
     page = reverse("profile-page", args=[profile_id])
     client = marketer_client()
-    anonymous = Client(SERVER_NAME="localhost")
+    anonymous = latency.https_client()
     login = latency.time_requests(latency.getter(anonymous, [reverse("login")]), REQUESTS)
     timings = latency.time_requests(latency.getter(client, [page]), REQUESTS)
     base_p50, base_p95 = percentiles(login.wall_ms)
