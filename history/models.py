@@ -97,6 +97,13 @@ class Event(models.Model):
             models.Index(fields=["profile", "-ts", "-id"], name="history_event_profile_ts"),
             # H5 export of a whole database for a period.
             models.Index(fields=["database_id", "ts"], name="history_event_database_ts"),
+            # The profile page's Data block: a profile's latest filled forms and pixel hits
+            # (weblayers.selectors.profile_events). Partial, so only those events pay for it;
+            # without it a profile with none had its whole history read to find none.
+            models.Index(
+                fields=["profile", "type", "-ts", "-id"], name="history_event_profile_web",
+                condition=Q(type__in=["form_filled", "pixel"]),
+            ),  # fmt: skip
             # Identify (P14): the events of one anonymous visitor.
             models.Index(
                 fields=["visitor"], name="history_event_visitor", condition=~Q(visitor="")
