@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from history.services import ensure_partitions
+from history.services import ensure_partitions, note_message_actions_of
 from profiles.services import create_database, create_field, create_profile
 from subscriptions.services import SubscriptionRequest, create_resource, subscribe_many
 
@@ -79,6 +79,7 @@ def fill_history(profile_id: int, database_id: int) -> None:
                 },
             )  # fmt: skip
         cursor.execute("ANALYZE history_event")
+    note_message_actions_of(profile_ids=[profile_id])  # as record_many would have
 
 
 def subscribe(profile) -> None:

@@ -101,7 +101,8 @@ class Event(models.Model):
             # (weblayers.selectors.profile_events). Partial, so only those events pay for it;
             # without it a profile with none had its whole history read to find none.
             models.Index(
-                fields=["profile", "type", "-ts", "-id"], name="history_event_profile_web",
+                fields=["profile", "type", "-ts", "-id"],
+                name="history_event_profile_web",
                 condition=Q(type__in=["form_filled", "pixel"]),
             ),  # fmt: skip
             # Identify (P14): the events of one anonymous visitor.
@@ -112,6 +113,32 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} #{self.pk} profile={self.profile_id}"
+
+
+# H3: the message summary's actions and the event type that proves each.
+SUMMARY_ACTIONS = {
+    "sent": EventType.SEND,
+    "delivered": EventType.DELIVERY,
+    "opened": EventType.OPEN,
+    "clicked": EventType.CLICK,
+    "seen": EventType.READ,
+    "replied": EventType.REPLY,
+}
+SUMMARY_TYPES = frozenset(str(event_type) for event_type in SUMMARY_ACTIONS.values())
+
+
+class MessageAction(models.Model):
+    """H3: a message action a profile had at least once on a channel, one row per (profile,
+    channel, type) of the summary's types. Written with the events (`record_many`), so the
+    profile page reads a handful of rows, not a history of 100,000 events."""
+
+    pk = models.CompositePrimaryKey("profile_id", "channel", "type")
+    profile_id = models.BigIntegerField()
+    channel = models.CharField(max_length=16)
+    type = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.channel} {self.type}"
 
 
 class EventKey(models.Model):

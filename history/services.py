@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.copy import copy_model_rows
 
-from .models import Event, EventKey, EventType
+from .models import SUMMARY_TYPES, Event, EventKey, EventType, MessageAction
 
 COPY_COLUMNS = (
     "profile_id", "database_id", "type", "channel", "resource_id", "subscription_id",
@@ -81,7 +81,47 @@ def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
         _copy(fresh)
     else:
         Event.objects.bulk_create([Event(**asdict(draft)) for draft in fresh], batch_size=500)
+    _note_message_actions((d.profile_id, d.channel, str(d.type)) for d in fresh)
     return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
+
+
+def _note_message_actions(actions: Iterable[tuple[int | None, str, str]]) -> None:
+    """Keep H3's `MessageAction` rows: the batch's new (profile, channel, type) of summary
+    types. A pair already there costs one index probe and writes nothing."""
+    new = {action for action in actions if action[0] is not None and action[2] in SUMMARY_TYPES}
+    if not new:
+        return
+    if connection.vendor != "postgresql":
+        rows = [MessageAction(profile_id=p, channel=c, type=t) for p, c, t in new]
+        MessageAction.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    profile_ids, channels, types = (list(column) for column in zip(*new, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO history_messageaction (profile_id, channel, type) "
+            "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+            [profile_ids, channels, types],
+        )
+
+
+def note_message_actions_of(*, profile_ids: Sequence[int] | None = None) -> None:
+    """Rebuild H3's `MessageAction` rows from the events of these profiles (all when None),
+    for writers that move or insert events in bulk by SQL: a merge, identify, the seed and
+    the benchmark fills. Existing rows are kept."""
+    events = Event.objects.filter(type__in=SUMMARY_TYPES, profile_id__isnull=False)
+    if profile_ids is not None:
+        events = events.filter(profile_id__in=profile_ids)
+    found = events.order_by().values_list("profile_id", "channel", "type").distinct()
+    if profile_ids is not None:
+        _note_message_actions(found)
+        return
+    sql, params = found.query.sql_with_params()  # the whole table: one statement
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO history_messageaction (profile_id, channel, type) {sql} "
+            "ON CONFLICT DO NOTHING",
+            params,
+        )
 
 
 def _claim_keys(drafts: Sequence[EventDraft]) -> set[int]:
@@ -130,14 +170,34 @@ def _copy_row(draft: EventDraft, now: datetime) -> tuple:
     )  # fmt: skip
 
 
+def move_events(*, from_profile_id: int, to_profile_id: int) -> int:
+    """A merge (P14): every event of one profile becomes another's; return how many."""
+    moved = Event.objects.filter(profile_id=from_profile_id).update(profile_id=to_profile_id)
+    MessageAction.objects.filter(profile_id=from_profile_id).delete()
+    note_message_actions_of(profile_ids=[to_profile_id])
+    return moved
+
+
+def attach_visitor_events(*, visitor: str, profile_id: int, database_id: int) -> int:
+    """Identify (P14): the anonymous events of a visitor become the profile's; return how
+    many. Idempotent: attached events are no longer anonymous."""
+    anonymous = Event.objects.filter(visitor=visitor, profile__isnull=True)
+    attached = anonymous.update(profile_id=profile_id, database_id=database_id)
+    if attached:
+        note_message_actions_of(profile_ids=[profile_id])
+    return attached
+
+
 def delete_profile_events(*, profile_id: int) -> int:
     """Delete every event of a profile in one statement (P8); return how many."""
+    MessageAction.objects.filter(profile_id=profile_id).delete()
     deleted, _ = Event.objects.filter(profile_id=profile_id).delete()
     return deleted
 
 
 def delete_profiles_events(*, profile_ids: list[int]) -> int:
     """Delete every event of many profiles in one statement; return how many."""
+    MessageAction.objects.filter(profile_id__in=profile_ids).delete()
     deleted, _ = Event.objects.filter(profile_id__in=profile_ids).delete()
     return deleted
 

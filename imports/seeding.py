@@ -137,6 +137,7 @@ def _events_by_sql(database, per_profile, seed, end, progress) -> int:
             cursor.execute(LAST_OF_BATCH_SQL, {**params, "after": after})
             last = cursor.fetchone()[0]
             if last is None:
+                history.note_message_actions_of()  # H3's summary rows, for the SQL inserts
                 return written
             with transaction.atomic():  # the profile subquery runs in id order: deterministic
                 cursor.execute(EVENTS_SQL, {**params, "after": after})

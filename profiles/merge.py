@@ -12,7 +12,7 @@ from django.db.models import Max
 
 from config.exceptions import InvalidInput
 from history import services as history
-from history.models import Event, EventType
+from history.models import EventType
 
 from . import services
 from .contacts import MAX_PHONES, placeholder_email
@@ -41,7 +41,7 @@ def merge_profiles(
     values = _taken_values(winner, loser)
     summary = {"profile": loser.pk, "email": loser.email, "md5": loser.md5, "xxh": loser.xxh}
     _move_subscriptions(winner, loser)
-    Event.objects.filter(profile_id=loser.pk).update(profile_id=winner.pk)
+    history.move_events(from_profile_id=loser.pk, to_profile_id=winner.pk)
     from interactions.services.profiles import move_interactions
 
     move_interactions(winner_id=winner.pk, loser_id=loser.pk)

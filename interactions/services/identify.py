@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from config.exceptions import InvalidInput
+from history import services as history
 from history.models import Event
 from profiles import selectors
 from profiles.contacts import normalize_phone, placeholder_email
@@ -34,8 +35,9 @@ def identify(
     actor: AbstractBaseUser | None = None,
 ) -> Identified:
     profile = _find(database, email=email, phone=phone, profile_id=profile_id)
-    anonymous = Event.objects.filter(visitor=visitor, profile__isnull=True)
-    attached = anonymous.update(profile_id=profile.pk, database_id=profile.database_id)
+    attached = history.attach_visitor_events(
+        visitor=visitor, profile_id=profile.pk, database_id=profile.database_id
+    )
     merged = []
     for other in _earlier_profiles(visitor, profile):
         merge_profiles(winner=profile, loser=other, actor=actor)
