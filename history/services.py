@@ -81,7 +81,9 @@ def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
         _copy(fresh)
     else:
         Event.objects.bulk_create([Event(**asdict(draft)) for draft in fresh], batch_size=500)
-    _note_message_actions((d.profile_id, d.channel, str(d.type)) for d in fresh)
+    _note_message_actions(
+        (d.profile_id, d.channel, str(d.type)) for d in fresh if d.type in SUMMARY_TYPES
+    )
     return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
 
 
