@@ -77,10 +77,14 @@ def _identifier_query(text: str) -> Q:
 
 
 def _name_query(text: str) -> Q:
-    words = text.split()
+    """A name by its lower-case prefix ("ann" finds Ann and Annette; "ann le" finds Ann Lee),
+    served on PostgreSQL by the `LOWER(...) text_pattern_ops` indexes (migration 0009)."""
+    words = text.lower().split()
     if len(words) >= 2:
-        return Q(first_name__iexact=words[0], last_name__iexact=" ".join(words[1:]))
-    return Q(first_name__iexact=text) | Q(last_name__iexact=text)
+        return Q(first_name__lower=words[0], last_name__lower__startswith=" ".join(words[1:]))
+    return Q(first_name__lower__startswith=text.lower()) | Q(
+        last_name__lower__startswith=text.lower()
+    )
 
 
 def staff_databases() -> QuerySet[ProfileDatabase]:

@@ -161,3 +161,18 @@ def test_turning_unique_on_over_duplicates_fails_listing_them(shop):
     assert sorted(message.removesuffix(".").split(": ")[1].split(", ")) == ["C-1", "C-2"]
     assert CustomField.objects.get(pk=field.pk).unique is False
     assert field.unique_index_name not in profile_indexes()
+
+
+def test_name_search_is_a_prefix_served_by_the_name_indexes(shop):
+    # given
+    ann = ProfileFactory(database=shop, first_name="Annette", last_name="Lee")
+    ProfileFactory(database=shop, first_name="Bob", last_name="Annan")
+    ProfileFactory(database=shop, first_name="Cat", last_name="Smith")
+    # when
+    found = selectors.search_profiles(Profile.objects.order_by("id"), "ann")
+    # then: a prefix of either name, case aside, read through the two prefix indexes
+    assert [p.last_name for p in found] == ["Lee", "Annan"]
+    rare = selectors.search_profiles(Profile.objects.order_by(), "zed")
+    assert "profiles_profile_first_name_prefix" in plan(rare)
+    assert "profiles_profile_last_name_prefix" in plan(rare)
+    assert list(selectors.search_profiles(Profile.objects.all(), "Annette L")) == [ann]
