@@ -11,19 +11,18 @@ from django.db import connection
 from django.test import Client
 
 from history.services import note_message_actions_of
+from imports import seeding
 
 from .report import Figure, percentiles
 
-DAYS = 365
+DAYS = seeding.DAYS
 RECENT_DAYS = 7
 BACKGROUND_PROFILES = 200_000
 # Other profiles' ids start here, clear of the real profiles: events carry no foreign key.
 BACKGROUND_OFFSET = 10_000_000
-TYPES = [
-    "send", "send", "send", "delivery", "delivery", "delivery", "open", "open", "click",
-    "read", "order", "pixel", "trigger_sent", "segment_entered",
-]  # fmt: skip
-CHANNELS = ["email", "email", "email", "email", "sms", "push", "telegram", "whatsapp"]
+# The same mix of event types and channels as `manage.py seed` writes.
+TYPES = [str(event_type) for event_type in seeding.EVENT_TYPES]
+CHANNELS = seeding.CHANNELS
 TARGET_MS = 20.0  # history page p95 database time (the issue)
 WARM_UP = 10
 DEEP_PAGES = 4  # pages 2-5, by the `next` cursor

@@ -9,6 +9,7 @@ console until a real gateway is configured. To plug in an SMS or push gateway, w
 """
 
 import sys
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,9 +31,12 @@ class OutgoingMessage:
     send_id: int
 
 
-class ChannelBackend:
-    def send(self, message: OutgoingMessage) -> None:
-        raise NotImplementedError
+class ChannelBackend(ABC):
+    """What a channel's backend (SMS gateway, push service, ...) implements: hand one message
+    over, or raise DeliveryFailed saying why."""
+
+    @abstractmethod
+    def send(self, message: OutgoingMessage) -> None: ...
 
 
 class ConsoleBackend(ChannelBackend):

@@ -1,5 +1,6 @@
 """Thin API views of interactions: parse, call one service or selector, answer."""
 
+from abc import ABC, abstractmethod
 from functools import cached_property
 
 from django.shortcuts import get_object_or_404
@@ -128,15 +129,16 @@ class TriggerViewSet(viewsets.ModelViewSet):
         )
 
 
-class ProfileAction(APIView):
+class ProfileAction(APIView, ABC):
     """POST `{"profile": id}` to act on one profile with the object of the URL."""
 
     model: type
     answer: type
     status_code: int
 
+    @abstractmethod
     def act(self, target, profile, user):
-        raise NotImplementedError
+        """Call the service acting on `profile` with `target`; return the row it wrote."""
 
     def post(self, request, pk: int):
         target = get_object_or_404(self.model, pk=pk)
