@@ -1,8 +1,9 @@
 """A fixed-window rate limit for the public endpoints (forms, pixels, links).
 
 Counters live in Redis when one is configured (`REDIS_URL`, else a `redis://` CELERY_BROKER_URL),
-so every web process shares them; otherwise in Django's cache, which is enough for one process.
-If Redis fails, the cache takes over rather than failing the request.
+so every web process shares them; otherwise in this process's memory (the "local" cache), which
+is enough for one process. If Redis fails, that memory takes over rather than failing the
+request.
 """
 
 import logging
@@ -11,7 +12,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.core.cache import cache as django_cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
@@ -29,11 +30,12 @@ def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
             return count <= limit
         except redis.RedisError:
             logger.warning("Rate limit: Redis unavailable, using the cache.", exc_info=True)
-    django_cache.add(name, 0, window + 1)
+    local = caches["local"]
+    local.add(name, 0, window + 1)
     try:
-        return django_cache.incr(name) <= limit
+        return local.incr(name) <= limit
     except ValueError:  # expired between add and incr: this is the first request of a new slot
-        django_cache.set(name, 1, window + 1)
+        local.set(name, 1, window + 1)
         return True
 
 

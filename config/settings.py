@@ -154,12 +154,31 @@ IMPORT_SCHEDULE_DIR = env.path("IMPORT_SCHEDULE_DIR", default=BASE_DIR / "var/im
 # Rate limits of the public form, pixel and link endpoints (config/ratelimit.py) count in this
 # Redis; empty: in a redis:// CELERY_BROKER_URL, else in Django's cache.
 REDIS_URL = env.str("REDIS_URL", default="")
+# How long a process may serve an API token or a user's permission set from its cache
+# (roles.auth_cache); with REDIS_URL every process shares the cache, and a change counts from
+# the next request.
+AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=60)
+AUTHENTICATION_BACKENDS = ["roles.auth_cache.CachedModelBackend"]
+# "default" is shared by every process when REDIS_URL is set (short socket timeouts: a cache
+# that is down must not hold requests); "local" is this process's memory, the fallback when
+# Redis fails (config/ratelimit.py).
+LOCAL_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": LOCAL_CACHE,
+}
 # Mixed into the md5/xxh profile identifiers so they cannot be derived from a bare id.
 PROFILE_HASH_SALT = env.str("PROFILE_HASH_SALT", default="tessera")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "roles.auth_cache.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ModelPermissions"],

@@ -8,6 +8,9 @@ class RolesConfig(AppConfig):
     name = "roles"
 
     def ready(self) -> None:
+        from . import auth_cache
         from .sync import sync_after_migrate
+
+        auth_cache.connect()
 
         post_migrate.connect(sync_after_migrate, dispatch_uid="roles.sync_after_migrate")

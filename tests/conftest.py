@@ -17,9 +17,11 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from config import celery_app
+from roles import auth_cache
 from tests.profiles.factories import CustomFieldFactory, ProfileDatabaseFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright in tests/browser/
@@ -50,6 +52,10 @@ def celery_worker() -> Iterator[Callable[[], AbstractContextManager]]:
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Rolled-back tests reuse user ids (SQLite): no permission set cached by an earlier test.
+    # A new generation, not cache.clear(): in CI the cache is the Redis of the Celery broker.
+    auth_cache.forget_all()
+    caches["local"].clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,0 +1,140 @@
+"""A2 with issue 10's permission cache (`roles.auth_cache`): a user's permission set is
+read from the database once and then from the cache, and every change to who holds what
+counts from the next request, whether made to the user, to a group or by deleting one.
+
+Requests authenticate by token, so each loads its user afresh as in production."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.profiles.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VIEW_PROFILE = "view_profile"
+
+
+@pytest.fixture
+def profile():
+    return ProfileFactory()
+
+
+@pytest.fixture
+def user():
+    return UserFactory(username="api-user")
+
+
+def get_profile(user, profile) -> int:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0]}")
+    return client.get(f"/api/v1/profiles/{profile.pk}/").status_code
+
+
+def permission(codename: str = VIEW_PROFILE) -> Permission:
+    return Permission.objects.get(content_type__app_label="profiles", codename=codename)
+
+
+def test_the_second_request_reads_no_permission_table(user, profile):
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert get_profile(user, profile) == 200
+    read = [query["sql"] for query in queries if "auth_permission" in query["sql"]]
+    assert read == []
+
+
+def test_a_right_taken_from_the_user_counts_from_the_next_request(user, profile):
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    user.user_permissions.remove(permission())
+    assert get_profile(user, profile) == 403
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+
+
+def test_a_right_taken_from_the_group_counts_from_the_next_request(user, profile):
+    group = Group.objects.create(name="Readers")
+    group.permissions.add(permission())
+    user.groups.add(group)
+    assert get_profile(user, profile) == 200
+    group.permissions.clear()
+    assert get_profile(user, profile) == 403
+
+
+def test_leaving_or_deleting_the_group_counts_from_the_next_request(user, profile):
+    group = Group.objects.create(name="Readers")
+    group.permissions.add(permission())
+    user.groups.add(group)
+    assert get_profile(user, profile) == 200
+    group.user_set.remove(user)  # the reverse side of the same relation
+    assert get_profile(user, profile) == 403
+    user.groups.add(group)
+    assert get_profile(user, profile) == 200
+    group.delete()  # removes the memberships without an m2m signal
+    assert get_profile(user, profile) == 403
+
+
+def test_superuser_and_active_flags_are_never_served_from_an_old_entry(user, profile):
+    assert get_profile(user, profile) == 403
+    user.is_superuser = True
+    user.save()
+    assert get_profile(user, profile) == 200
+    user.is_active = False
+    user.save()
+    assert get_profile(user, profile) == 401  # token auth refuses an inactive user
+
+
+def test_a_user_deleted_and_recreated_under_the_same_id_gets_no_old_rights(user, profile):
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    pk = user.pk
+    user.delete()
+    again = UserFactory(pk=pk, username="someone-else")
+    assert get_profile(again, profile) == 403
+
+
+def test_with_the_cache_down_permissions_are_read_from_the_database(settings, user, profile):
+    """REDIS_URL pointing at nothing: every request still gets its right answer, no 500."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    assert get_profile(user, profile) == 403
+    user.user_permissions.add(permission())  # the generation bump fails quietly too
+    assert get_profile(user, profile) == 200
+
+
+def test_the_second_request_reads_no_token(user, profile):
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert get_profile(user, profile) == 200
+    read = [query["sql"] for query in queries if "authtoken_token" in query["sql"]]
+    # get_or_create in get_profile reads the token once; authentication does not read it
+    assert len(read) == 1 and "LIMIT" in read[0], read
+
+
+def test_a_deleted_token_is_refused_from_the_next_request(user, profile):
+    user.user_permissions.add(permission())
+    client = APIClient()
+    token = Token.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(f"/api/v1/profiles/{profile.pk}/").status_code == 200
+    token.delete()
+    assert client.get(f"/api/v1/profiles/{profile.pk}/").status_code == 401
+
+
+def test_a_deactivated_user_is_refused_from_the_next_request(user, profile):
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    user.is_active = False
+    user.save()  # as the admin does
+    assert get_profile(user, profile) == 401
