@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
@@ -113,6 +114,13 @@ class ProfileDetail(generics.RetrieveUpdateDestroyAPIView):
     queryset = Profile.objects.all()
     serializer_class = ProfileSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self) -> Profile:
+        profile = selectors.profile_by_id(self.kwargs["pk"])
+        if profile is None:
+            raise Http404("No Profile matches the given query.")  # as DRF's get_object says
+        self.check_object_permissions(self.request, profile)
+        return profile
 
     def partial_update(self, request, *args, **kwargs):
         profile = self.get_object()
