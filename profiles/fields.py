@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Func, JSONField, Q, Value
+from django.db.models.fields.json import DataContains
 
 from config.exceptions import InvalidInput
 
@@ -249,12 +250,18 @@ def _scalar_search(field: FieldDefinition, value: Any) -> Q:
 
 
 def _date_search(field: FieldDefinition, value: str) -> Q:
-    # A bare date also finds date-times on that day.
-    if len(value) == 10:
-        return Q(**{f"fields__{field.name}": value}) | Q(
-            **{f"fields__{field.name}__startswith": value + "T"}
+    # A bare date also finds date-times on that day; on PostgreSQL through the GIN index on
+    # the day of each date-time value (migration profiles/0010).
+    if len(value) != 10:
+        return _scalar_search(field, value)
+    if connection.vendor == "postgresql":
+        days = Func(F("fields"), function="profiles_days_of_times", output_field=JSONField())
+        return _scalar_search(field, value) | Q(
+            DataContains(days, Value({field.name: value}, output_field=JSONField()))
         )
-    return _scalar_search(field, value)
+    return Q(**{f"fields__{field.name}": value}) | Q(
+        **{f"fields__{field.name}__startswith": value + "T"}
+    )
 
 
 def _no_check(value: Any, field: FieldDefinition) -> None:

@@ -176,3 +176,23 @@ def test_name_search_is_a_prefix_served_by_the_name_indexes(shop):
     assert "profiles_profile_first_name_prefix" in plan(rare)
     assert "profiles_profile_last_name_prefix" in plan(rare)
     assert list(selectors.search_profiles(Profile.objects.all(), "Annette L")) == [ann]
+
+
+def test_date_search_by_day_finds_days_and_date_times_through_gin_indexes(shop):
+    # given a date field holding a day, date-times on that day and on others
+    signed_up = CustomFieldFactory(database=shop, name="signed_up", type="date")
+    day = ProfileFactory(database=shop, fields={"signed_up": "2019-03-04"})
+    morning = ProfileFactory(database=shop, fields={"signed_up": "2019-03-04T08:00:00Z"})
+    ProfileFactory(database=shop, fields={"signed_up": "2019-03-05T00:00:00Z"})
+    ProfileFactory(database=shop, fields={"signed_up": "2019-03-03"})
+    # when
+    found = selectors.search_profiles(Profile.objects.order_by("id"), "signed_up:2019-03-04")
+    exact = selectors.search_profiles(Profile.objects.all(), "signed_up:2019-03-04T08:00:00Z")
+    # then: both kinds of that day, read through the two GIN indexes, no LIKE over every row
+    assert list(found) == [day, morning]
+    assert list(exact) == [morning]
+    by_day = Profile.objects.filter(registry.search_query(signed_up, "2019-03-04"))
+    query_plan = plan(by_day.order_by())
+    assert "profiles_profile_fields_gin" in query_plan
+    assert "profiles_profile_field_days_gin" in query_plan
+    assert "LIKE" not in str(found.query)
