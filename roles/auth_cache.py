@@ -12,6 +12,7 @@ permission key and `is_active` is checked on each request. If the cache is down,
 read from the database as without a cache.
 """
 
+import copy
 import hashlib
 import logging
 import time
@@ -58,17 +59,29 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         try:
-            token = cache.get(token_key(key))
+            cached = cache.get(token_key(key))
         except RedisError:
             logger.warning("Auth cache unreachable; reading the token from the database")
             return super().authenticate_credentials(key)
-        if token is None:
+        if cached is None:
             user, token = super().authenticate_credentials(key)
             with suppress(RedisError):
-                cache.set(token_key(key), token, settings.AUTH_CACHE_SECONDS)
-        if not token.user.is_active:  # saved inactive since: the save dropped the entry
+                # The user and the token's date, not the token: the cache never holds a key.
+                entry = (_without_relations(user), token.created)
+                cache.set(token_key(key), entry, settings.AUTH_CACHE_SECONDS)
+            return user, token
+        user, created = cached
+        if not user.is_active:  # saved inactive since: the save dropped the entry
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        return token.user, token
+        return user, Token(key=key, user=user, created=created)
+
+
+def _without_relations(user: User) -> User:
+    """A copy of `user` without the related objects it caches (the token among them)."""
+    bare = copy.copy(user)
+    bare._state = copy.copy(user._state)
+    bare._state.fields_cache = {}
+    return bare
 
 
 def token_key(key: str) -> str:

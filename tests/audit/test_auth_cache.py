@@ -4,13 +4,17 @@ counts from the next request, whether made to the user, to a group or by deletin
 
 Requests authenticate by token, so each loads its user afresh as in production."""
 
+import pickle
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from roles import auth_cache
 from tests.profiles.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +142,16 @@ def test_a_deactivated_user_is_refused_from_the_next_request(user, profile):
     user.is_active = False
     user.save()  # as the admin does
     assert get_profile(user, profile) == 401
+
+
+def test_the_cache_never_holds_a_token_key(user, profile):
+    user.user_permissions.add(permission())
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(f"/api/v1/profiles/{profile.pk}/").status_code == 200
+    response = client.get(f"/api/v1/profiles/{profile.pk}/")  # served from the cache
+    assert response.status_code == 200
+    assert response.wsgi_request.auth.key == token.key
+    stored = cache.get(auth_cache.token_key(token.key))
+    assert stored is not None and token.key not in pickle.dumps(stored).decode("latin-1")
