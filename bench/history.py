@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.models import Permission, User
 from django.db import connection
@@ -22,7 +23,7 @@ from history.models import Event
 from profiles.models import Profile
 from profiles.services import create_database
 
-from . import audience, ingest, latency, report
+from . import audience, ingest, latency, report, scale
 
 INGEST_ROWS = int(os.environ.get("BENCH_INGEST_ROWS", 200_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 10_000_000))
@@ -56,6 +57,10 @@ def main() -> None:
     print("Profile page: 100,000 events and 200 subscriptions, in its own process ...")
     page_figures, page_details = run_child("bench.profile_page")
     figures += page_figures
+    print(f"Scale: {scale.PROFILES:,} profiles with {scale.EVENTS_PER_PROFILE} events each, "
+          "in a database of its own ...")  # fmt: skip
+    scale_figures, scale_details = run_child("bench.scale", database_url=scale_database())
+    figures += scale_figures
     details = {
         "finished_at": timezone.now(),
         "wall_seconds": time.perf_counter() - started,
@@ -65,6 +70,9 @@ def main() -> None:
             "events": EVENTS,
             "requests": REQUESTS,
             "audience_profiles": audience.PROFILES,
+            "scale_profiles": scale.PROFILES,
+            "scale_events_per_profile": scale.EVENTS_PER_PROFILE,
+            "scale_import_rows": scale.IMPORT_ROWS,
         },  # fmt: skip
         "ingest_run_seconds": {f"{m.name}, keyed={m.keyed}": runs for m, runs in seconds.items()},
         "build": build,
@@ -72,6 +80,7 @@ def main() -> None:
         "audience": audience_details,
         "import": import_details,
         "profile_page": page_details,
+        "scale": scale_details,
     }
     print()
     report.print_table(figures)
@@ -80,14 +89,39 @@ def main() -> None:
     print(f"\nWritten to {path} after {details['wall_seconds']:.0f} s; load average {load}.")
 
 
-def run_child(module: str) -> tuple[list[report.Figure], dict]:
+def run_child(module: str, database_url: str = "") -> tuple[list[report.Figure], dict]:
     """A benchmark module in a child process (bench.imports: so that its peak RSS is the
-    import's alone); it prints its figures as JSON on its last line."""
+    import's alone), on `database_url` if given; it prints its figures as JSON on its last
+    line, its progress on stderr."""
+    env = {**os.environ, "DATABASE_URL": database_url} if database_url else None
     done = subprocess.run(
-        [sys.executable, "-m", module], check=True, capture_output=True, text=True
+        [sys.executable, "-m", module], check=True, stdout=subprocess.PIPE, text=True, env=env
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return [report.Figure(**figure) for figure in result["figures"]], result["details"]
+
+
+def scale_database() -> str:
+    """BENCH_SCALE_DATABASE_URL, or a new database `<this one>_scale` on the same server,
+    migrated: bench.scale needs an empty one of its own."""
+    url = os.environ.get("BENCH_SCALE_DATABASE_URL", "")
+    if not url:
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        name = f"{connection.settings_dict['NAME']}_scale"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone():
+                raise SystemExit(
+                    f"Database {name} exists: drop it, or set BENCH_SCALE_DATABASE_URL to an "
+                    "empty migrated database."
+                )
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        url = urlunsplit(parts._replace(path=f"/{name}"))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        check=True, env={**os.environ, "DATABASE_URL": url},
+    )  # fmt: skip
+    return url
 
 
 def check_database() -> None:

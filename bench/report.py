@@ -79,3 +79,17 @@ def emit(figures: Sequence[Figure], details: dict[str, Any]) -> None:
     """A child benchmark's answer to bench.history: its figures and details as JSON on the
     last line of its output (read back by bench.history.run_child)."""
     print(json.dumps({"figures": [asdict(f) for f in figures], "details": details}))
+
+
+def markdown(figures: Sequence[dict]) -> str:
+    """The table of `latest.json`'s figures in Markdown, for docs/performance.md."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for line in figures:
+        figure = Figure(**{key: value for key, value in line.items() if key != "ratio"})
+        cells = [cell.replace("|", "\\|") for cell in _cells(figure)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m bench.report: latest.json as a Markdown table
+    print(markdown(json.loads(RESULTS.read_text())["figures"]))

@@ -68,24 +68,35 @@ SELECT max(id) FROM (SELECT id FROM profiles_profile
 """
 
 
-def write_profiles_csv(path: Path, rows: int, *, seed: int) -> None:
+def write_profiles_csv(path: Path, rows: int, *, seed: int, first: int = 0) -> None:
     """The same file for the same seed: realistic cells of every kind, a phone on one row
-    in ten (phonenumbers is the slowest parser), all emails distinct."""
+    in ten (phonenumbers is the slowest parser), all emails distinct. Rows are numbered from
+    `first`, and the number makes the email (`profile_email`), so files with ranges that do not
+    overlap hold different people."""
     rng = random.Random(seed)
     start = date(2015, 1, 1)
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
         writer.writerow(HEADER)
-        for number in range(rows):
+        for number in range(first, first + rows):
             writer.writerow([
-                f"user{number}@example{number % 97}.com", rng.choice(FIRST), rng.choice(LAST),
-                f"+4420{7946_0000 + number % 1_000_000:08d}" if number % 10 == 0 else "",
+                profile_email(number), rng.choice(FIRST), rng.choice(LAST),
+                profile_phone(number) if number % 10 == 0 else "",
                 (start - timedelta(days=rng.randrange(365 * 50))).isoformat(),
                 rng.choice(["female", "male", ""]), rng.choice(["google", "newsletter", ""]),
                 rng.randrange(18, 90), rng.choice(TARIFFS),
                 ",".join(rng.sample(TAGS, rng.randrange(0, 3))),
                 (start + timedelta(days=rng.randrange(3650))).isoformat(),
             ])  # fmt: skip
+
+
+def profile_email(number: int) -> str:
+    return f"user{number}@example{number % 97}.com"
+
+
+def profile_phone(number: int) -> str:
+    """The phone of row `number` (every tenth row has one), in E.164."""
+    return f"+4420{7946_0000 + number % 1_000_000:08d}"
 
 
 def seed_database(*, name: str) -> ProfileDatabase:

@@ -192,8 +192,9 @@ class Profile(models.Model):
         indexes = [
             # The database's profile list, keyset-paginated by id.
             models.Index(fields=["database", "id"], name="profiles_profile_db_id"),
-            # The status filter of the profile list and audience counts.
-            models.Index(fields=["database", "status"], name="profiles_profile_db_status"),
+            # The status filter of the profile list, newest first (one backward scan for a
+            # page of a rare status), and audience counts.
+            models.Index(fields=["database", "status", "id"], name="profiles_profile_db_status_id"),
         ]
         # PostgreSQL also gets GIN indexes on `fields` and `phones` (migration 0002).
 

@@ -1,6 +1,7 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+
+from config.paginators import CappedCountPaginator
 
 from .. import selectors
 from ..list_filters import ProfileListFilter
@@ -17,7 +18,7 @@ def profile_list(request: HttpRequest, database_id: int) -> HttpResponse:
     listed = ProfileListFilter(
         request.GET, queryset=selectors.list_profiles(database), database=database
     )
-    paginator = Paginator(listed.qs, PAGE_SIZE)
+    paginator = CappedCountPaginator(listed.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

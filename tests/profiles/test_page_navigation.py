@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from config.paginators import CappedCountPaginator
 from profiles import list_filters
+from profiles.views import profile_list
 from tests.profiles.factories import ProfileDatabaseFactory, ProfileFactory
 from tests.subscriptions.factories import SubscriptionFactory
 
@@ -82,6 +84,26 @@ def test_profile_list_sorting_and_pages(client, marketer, shop, settings):
     by_name = listed_ids(listing(client, shop, order="last_name"))
     assert by_name == [profiles[1].pk, profiles[2].pk, profiles[0].pk]
     assert listing(client, shop, page="99").context["page"].number == 1  # clamped to the last page
+
+
+def test_profile_list_counts_up_to_a_cap_and_says_so(client, marketer, shop, monkeypatch):
+    # given more profiles than the cap (10,000 in production: 4 here)
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 4)
+    monkeypatch.setattr(profile_list, "PAGE_SIZE", 2)
+    ProfileFactory.create_batch(5, database=shop)
+    client.force_login(marketer)
+    # when
+    response = listing(client, shop, page="2")
+    # then: two pages of the first four, and the page says there are more
+    page = response.context["page"]
+    assert (page.paginator.count, page.paginator.num_pages, page.paginator.capped) == (4, 2, True)
+    assert "more than 4 profiles" in response.content.decode()
+    assert not page.has_next()
+    # and under the cap, the exact number
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 5)
+    page = listing(client, shop).context["page"]
+    assert (page.paginator.count, page.paginator.capped) == (5, False)
+    assert "· 5 profiles" in listing(client, shop).content.decode()
 
 
 def test_profile_list_bad_filter_values_never_500(client, marketer, shop):
