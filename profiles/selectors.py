@@ -13,6 +13,7 @@ from .contacts import normalize_phone
 from .models import CustomField, Profile, ProfileDatabase
 
 QUICK_SEARCH_LIMIT = 50
+QUICK_SEARCH_COLUMNS = ("id", "database__name", "email", "first_name", "last_name", "status")
 _HEX = re.compile(r"[0-9a-f]+")
 _FIELD_QUERY = re.compile(r"(?P<name>[a-z][a-z0-9_]*):(?P<value>.*)", re.S)
 
@@ -107,14 +108,22 @@ def quick_search(
     """P15 across every database: the profiles `text` finds, with their database; with
     `contacts`, an email is looked up among subscription contacts instead of profile emails.
     Raises `registry.Invalid` as `search_profiles` does."""
-    profiles = Profile.objects.select_related("database").order_by("-id")
+    return list(quick_search_queryset(text, contacts=contacts)[:limit])
+
+
+def quick_search_queryset(text: str, *, contacts: bool = False) -> QuerySet[Profile]:
+    profiles = (
+        Profile.objects.select_related("database")
+        .only(*QUICK_SEARCH_COLUMNS)  # the result table's; 50 full rows cost a few ms more
+        .order_by("-id")
+    )
     text = text.strip()
     if contacts and "@" in text:
         holders = Subscription.objects.filter(
             channel=Channel.EMAIL, contact_key=contact_key(Channel.EMAIL, text)
         ).values("profile_id")
-        return list(profiles.filter(pk__in=holders)[:limit])
-    return list(search_profiles(profiles, text)[:limit])
+        return profiles.filter(pk__in=holders)
+    return search_profiles(profiles, text)
 
 
 _BY_ID = PrimaryKeyRead(Profile)
