@@ -2,7 +2,10 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+
+from config.indexes import HashOnPostgres
 
 
 class Status(models.TextChoices):
@@ -125,10 +128,9 @@ class Profile(models.Model):
     database = models.ForeignKey(
         ProfileDatabase, on_delete=models.PROTECT, related_name="profiles", db_index=False
     )
-    # Digests of the profile_id, filled by the service right after the insert gives the id.
-    # NULL (not "") so that many rows may lack them for that instant without breaking unique.
-    # Unique through constraints in Meta, not `unique=True`, which on PostgreSQL adds a second
-    # (LIKE pattern) index that no query uses: lookups by digest are exact.
+    # Digests of the profile_id, filled by the service right after the insert gives the id
+    # (NULL for that instant). Indexed by hash in Meta, not `unique=True`: lookups by digest
+    # are exact, and a digest of a unique id with a secret salt is unique in practice.
     md5 = models.CharField("MD5", max_length=32, null=True, editable=False)  # noqa: DJ001
     xxh = models.CharField("XXH", max_length=16, null=True, editable=False)  # noqa: DJ001
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBSCRIBED)
@@ -185,16 +187,21 @@ class Profile(models.Model):
             models.UniqueConstraint(
                 Lower("email"), "database", name="profiles_profile_email_ci_uniq"
             ),
-            # P4: the digests identify a profile across databases (quick search, links).
-            models.UniqueConstraint(fields=["md5"], name="profiles_profile_md5_uniq"),
-            models.UniqueConstraint(fields=["xxh"], name="profiles_profile_xxh_uniq"),
         ]
         indexes = [
             # The database's profile list, keyset-paginated by id.
             models.Index(fields=["database", "id"], name="profiles_profile_db_id"),
             # The status filter of the profile list, newest first (one backward scan for a
-            # page of a rare status), and audience counts.
-            models.Index(fields=["database", "status", "id"], name="profiles_profile_db_status_id"),
+            # page of a rare status). Most profiles are subscribed: those are left out, so
+            # that their inserts skip it, and a page of them is read off (database, id).
+            models.Index(
+                fields=["database", "status", "id"],
+                name="profiles_profile_db_status_id",
+                condition=~Q(status=Status.SUBSCRIBED),
+            ),
+            # P4: the digests identify a profile across databases (quick search, links).
+            HashOnPostgres(fields=["md5"], name="profiles_profile_md5"),
+            HashOnPostgres(fields=["xxh"], name="profiles_profile_xxh"),
         ]
         # PostgreSQL also gets GIN indexes on `fields` and `phones` (migration 0002).
 
