@@ -4,7 +4,8 @@ Binary COPY skips the text encoding of numbers, dates and JSON and is the fastes
 the caller gives values in the model's Python types (ipaddress objects for inet).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 
 import orjson
@@ -74,3 +75,13 @@ def copy_rows(
 
 def copy_model_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     copy_rows(model._meta.db_table, columns, copy_types(model, columns), rows)
+
+
+@contextmanager
+def server_bound_cursor() -> Iterator:
+    """The driver's own cursor, which binds parameters on the server, for statements with
+    array parameters of a chunk's 10,000 values: Django's cursor quotes each value into the
+    SQL text, which costs more than the statement. Errors come out as Django's."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        yield cursor

@@ -1,16 +1,18 @@
 """The one writer of action history (H1). Every app records through `record` or
 `record_many`; nothing else creates Event rows."""
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.copy import copy_model_rows
+from config.copy import copy_model_rows, server_bound_cursor
 
 from .models import SUMMARY_TYPES, Event, EventKey, EventType, MessageAction
 
@@ -21,10 +23,11 @@ COPY_COLUMNS = (
 MONTHS_AHEAD = 3
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EventDraft:
     """One event to write. `ts` is when the action happened (aware); `key` makes it
-    idempotent: a key seen before is counted as a duplicate and not written again."""
+    idempotent: a key seen before is counted as a duplicate and not written again. Not
+    frozen: a frozen dataclass's __init__ cost 1.8 us, and imports make millions."""
 
     type: EventType | str
     ts: datetime
@@ -85,6 +88,37 @@ def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
         (d.profile_id, d.channel, str(d.type)) for d in fresh if d.type in SUMMARY_TYPES
     )
     return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
+
+
+@transaction.atomic
+def record_for_each(draft: EventDraft, profile_ids: Sequence[int]) -> RecordResult:
+    """Write `draft` once for each profile of `profile_ids` (its own `profile_id` is not
+    used): the `import` events of the profiles an import created, which differ only in their
+    profile. On PostgreSQL one INSERT ... SELECT over the id array, with `data` encoded once,
+    not an encoded row per event as COPY takes (about 8 us of Python an event, a sixth of a
+    created profile's import). The draft may carry no idempotency key: it would repeat."""
+    if draft.key is not None:
+        raise ValueError("An event written for many profiles cannot carry one key.")
+    if not profile_ids:
+        return RecordResult(accepted=0, duplicates=[])
+    if connection.vendor != "postgresql":
+        drafts = [replace(draft, profile_id=profile_id) for profile_id in profile_ids]
+        return record_many(drafts)
+    values = {**asdict(draft), "type": str(draft.type), "created_at": timezone.now()}
+    constants = [name for name in COPY_COLUMNS if name not in ("profile_id", "data")]
+    with server_bound_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Event._meta.db_table} (profile_id, data, {', '.join(constants)}) "
+            f"SELECT unnest(%s::bigint[]), %s::jsonb, {', '.join(['%s'] * len(constants))}",
+            [list(profile_ids), _json(draft.data), *(values[name] for name in constants)],
+        )
+    if draft.type in SUMMARY_TYPES:
+        _note_message_actions((pk, draft.channel, str(draft.type)) for pk in profile_ids)
+    return RecordResult(accepted=len(profile_ids), duplicates=[])
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder)
 
 
 def _note_message_actions(actions: Iterable[tuple[int | None, str, str]]) -> None:

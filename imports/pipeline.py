@@ -17,13 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from history import services as history
 from history.models import EventType
 from history.services import EventDraft
-from profiles.models import CustomField, Profile, ProfileDatabase
+from profiles.models import CustomField, ProfileDatabase
 from profiles.services import registration_geo
 
 from . import matching as lookup
@@ -50,6 +50,7 @@ class Row:
     inherited: str = ""  # the outcome taken over from an earlier chunk's row
     taken_over: list[str] = field(default_factory=list)  # results of the earlier rows
     new_profile: dict[str, Any] = field(default_factory=dict)  # a created profile's columns
+    key: Any = None  # its matching value, once `prepare` has read it
 
     def settle(self, result: str, **outcome: Any) -> None:
         self.result = result
@@ -98,26 +99,83 @@ class Plan:
     written: ProfileIdSet = field(default_factory=ProfileIdSet)
 
 
+@dataclass
+class Prepared:
+    """A chunk decided as far as it can be before its transaction (`prepare`): what each row
+    matched, which rows create a profile and with what (ids and COPY lines included), which
+    unique values those claim. Rows meeting an existing profile are decided in the
+    transaction, under the profile's lock (`write`)."""
+
+    serial: int  # numbers the preparations of one run
+    based_on: int | None  # the preparation in flight when this one was made, if any
+    rows: Sequence[Row]
+    originals: list[tuple]  # each row's input, to apply it again (see `fresh_rows`)
+    matched: list[Row] = field(default_factory=list)
+    creates: list[tuple[Row, dict[str, Any]]] = field(default_factory=list)
+    lines: list[list] | None = None  # PostgreSQL: the creates' COPY lines
+    identities: list[dict[str, Any]] | None = None  # their ids and identity columns
+    claimed: dict[str, dict[Any, Row]] = field(default_factory=dict)
+
+    def written_keys(self) -> dict[Any, int]:
+        """{matching key: profile id} of the profiles this chunk will write."""
+        keys = {row.key: row.profile_id for row in self.matched}
+        if self.identities is not None:
+            for (row, _), identity in zip(self.creates, self.identities, strict=True):
+                keys[row.key] = identity["id"]
+        keys.pop(None, None)
+        return keys
+
+    def fresh_rows(self) -> list[Row]:
+        return [Row(*original) for original in self.originals]
+
+
 def apply(plan: Plan, rows: Sequence[Row]) -> Counter:
-    """Apply one chunk in one transaction; return how the job's counts change. Should a
-    concurrent writer take a unique value between the checks and the write, the chunk is
-    retried row by row, so only the rows in conflict fail."""
-    originals = [(row.values, row.errors, row.subscriptions) for row in rows]
+    """Prepare and write one chunk in one transaction; return how the job's counts change.
+    Should a concurrent writer take a unique value between the checks and the write, the
+    chunk is retried row by row, so only the rows in conflict fail."""
+    originals = _originals(rows)
     try:
         with transaction.atomic():
-            _apply(plan, rows)
+            writing.plan_for_bulk_work()
+            write(plan, prepare(plan, rows))
     except IntegrityError:
-        if len(rows) == 1:
-            rows[0].settle(Result.ERROR, errors={"row": [CONFLICT]})
-            with transaction.atomic():
-                writing.log_rows([_log(plan, rows[0])])
-            return _counts(rows)
-        counts = Counter()
-        for row, (values, errors, subscriptions) in zip(rows, originals, strict=True):
-            retry = Row(row.number, values, errors, subscriptions, row.skip_reason)
-            counts += apply(plan, [retry])
-            _copy_outcome(retry, row)
-        return counts
+        return _row_by_row(plan, rows, originals)
+    return _written(plan, rows)
+
+
+def apply_prepared(plan: Plan, prepared: Prepared) -> tuple[Counter, bool]:
+    """Write a chunk prepared beforehand (`prepare`) in one transaction; return how the
+    job's counts change and whether it was written as prepared (not retried row by row)."""
+    try:
+        with transaction.atomic():
+            writing.plan_for_bulk_work()
+            write(plan, prepared)
+    except IntegrityError:
+        return _row_by_row(plan, prepared.rows, prepared.originals), False
+    return _written(plan, prepared.rows), True
+
+
+def _originals(rows: Sequence[Row]) -> list[tuple]:
+    return [
+        (row.number, row.values, row.errors, row.subscriptions, row.skip_reason) for row in rows
+    ]
+
+
+def _row_by_row(plan: Plan, rows: Sequence[Row], originals: list[tuple]) -> Counter:
+    if len(rows) == 1:
+        rows[0].settle(Result.ERROR, errors={"row": [CONFLICT]})
+        with transaction.atomic():
+            writing.log_rows([_log(plan, rows[0])])
+        return _counts(rows)
+    counts = Counter()
+    for row, original in zip(rows, originals, strict=True):
+        retry = Row(*original)
+        counts += apply(plan, [retry])
+        _copy_outcome(retry, row)
+    return counts
+
+
+def _written(plan: Plan, rows: Sequence[Row]) -> Counter:
     plan.written.update(row.profile_id for row in rows if row.result in WRITTEN)
     return _counts(rows)
 
@@ -144,32 +202,63 @@ def _counts(rows: Sequence[Row]) -> Counter:
     return counts
 
 
-def _apply(plan: Plan, rows: Sequence[Row]) -> None:
+@dataclass(frozen=True)
+class InFlight:
+    """A prepared chunk being written: its serial and {matching key: profile id} of the
+    profiles it writes (`Prepared.written_keys`)."""
+
+    serial: int
+    keys: dict[Any, int]
+
+
+def prepare(
+    plan: Plan, rows: Sequence[Row], in_flight: InFlight | None = None, serial: int = 0
+) -> Prepared:
+    """Everything about a chunk that needs no transaction: merge duplicate keys, find the
+    profiles the rows match, decide which rows create one and check them, take ids and
+    build the new profiles' rows. It may run ahead, on another connection, while the chunk
+    before (`in_flight`, not committed yet) is written: the profiles that one writes are
+    matched from its plan, since the database does not show them yet."""
+    prepared = Prepared(serial, in_flight.serial if in_flight else None, rows, _originals(rows))
     for row in rows:
         if row.errors:
             row.settle(Result.ERROR)
         elif row.skip_reason:
             row.settle(Result.SKIPPED, errors={"row": [row.skip_reason]})
-    pending = [row for row in rows if not row.result]
-    pending = _merge_duplicates(plan, pending)
-    current = _match(plan, pending)
-    _take_over_earlier_rows(plan, pending)
-    creates, updates = _decide(plan, pending)
-    _check_unique_values(plan, creates + updates)
-    creates = [row for row in creates if not row.result]
+    pending = _merge_duplicates(plan, [row for row in rows if not row.result])
+    _match(plan, pending, in_flight.keys if in_flight else {})
+    prepared.matched = [row for row in pending if row.profile_id and not row.result]
+    creates = _decide_new(plan, [row for row in pending if not row.profile_id and not row.result])
+    prepared.claimed = _check_unique_values(plan, creates)
+    prepared.creates = _ready_to_create(plan, [row for row in creates if not row.result])
+    if prepared.creates and connection.vendor == "postgresql":
+        prepared.lines, prepared.identities = writing.profile_lines(
+            plan.database.pk, [values for _, values in prepared.creates]
+        )
+    return prepared
+
+
+def write(plan: Plan, prepared: Prepared) -> None:
+    """The chunk's writes, in the caller's transaction: the matched profiles are locked and
+    read, decided and updated; the new ones created; then events, subscriptions and the
+    per-row log."""
+    current = _current(plan, prepared.matched)
+    _take_over_earlier_rows(plan, prepared.matched)
+    updates = _decide_matched(plan, prepared.matched)
+    _check_unique_values(plan, updates, prepared.claimed)
     updates = [row for row in updates if not row.result]
-    _create(plan, creates)
+    created = _create(plan, prepared)
     changed = _update(plan, updates, current)
-    _record_events(plan, creates, changed)
-    _subscribe(plan, creates + changed)
-    writing.log_rows([_log(plan, row) for row in rows])
+    _record_events(plan, created, changed)
+    _subscribe(plan, created + changed)
+    _log_rows(plan, prepared.rows)
 
 
 def _merge_duplicates(plan: Plan, rows: list[Row]) -> list[Row]:
     """Fold rows sharing a key into the last one, in file order; earlier ones are `merged`."""
     last: dict[Any, Row] = {}
     for row in rows:
-        key = plan.matching.key(row.values)
+        key = row.key = plan.matching.key(row.values)
         if key is None:
             continue
         earlier = last.get(key)
@@ -190,27 +279,33 @@ def _combined(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _match(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
-    """Find each row's profile; return the current values of the matched profiles by id."""
-    keys = {plan.matching.key(row.values) for row in rows} - {None}
-    found = lookup.owners(plan.database, plan.matching, keys)
+def _match(plan: Plan, rows: list[Row], in_flight: dict[Any, int]) -> None:
+    """Find each row's profile: in the database, or among those the chunk in flight
+    writes. A value held by several profiles cannot identify one: the row fails."""
+    found = lookup.owners(plan.database, plan.matching, {row.key for row in rows} - {None})
     for row in rows:
-        ids = found.get(plan.matching.key(row.values), [])
+        key = row.key
+        ids = found.get(key, [])
+        if key in in_flight and in_flight[key] not in ids:
+            ids = [*ids, in_flight[key]]
         if len(ids) > 1:
             shown = ", ".join(map(str, sorted(ids)[:5]))
             reason = f"{len(ids)} profiles hold this value ({shown}); it cannot identify one."
             row.settle(Result.ERROR, errors={_key_name(plan): [reason]})
         elif ids:
             row.profile_id = ids[0]
-    matched = {row.profile_id for row in rows if row.profile_id and not row.result}
+
+
+def _current(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
+    """The current values of the rows' profiles by id, the columns the rows set."""
+    if not rows:
+        return {}
     columns = {name for row in rows for name in row.values} - {"id"}
-    wanted = ["id", *sorted(columns | {"fields", "phones", "email"})]
-    # Locked (in id order, so parallel imports queue rather than deadlock) until the chunk
-    # commits: the merged `fields` and `phones` are written whole, and a concurrent writer's
-    # change read before this one must not be overwritten.
-    matched_profiles = Profile.objects.filter(pk__any=matched).order_by("id")
-    matched_profiles = matched_profiles.select_for_update(no_key=True)  # FKs to it stay free
-    return {values["id"]: values for values in matched_profiles.values(*wanted)}
+    # Locked until the chunk commits: the merged `fields` and `phones` are written whole,
+    # and a concurrent writer's change read before this one must not be overwritten.
+    return writing.lock_profiles(
+        {row.profile_id for row in rows}, sorted(columns | {"fields", "phones", "email"})
+    )
 
 
 def _key_name(plan: Plan) -> str:
@@ -239,30 +334,39 @@ def _take_over_earlier_rows(plan: Plan, rows: list[Row]) -> None:
     ImportRow.objects.bulk_update(taken, ["result", "merged_into"])
 
 
-def _decide(plan: Plan, rows: list[Row]) -> tuple[list[Row], list[Row]]:
-    creates, updates = [], []
+def _decide_matched(plan: Plan, rows: list[Row]) -> list[Row]:
+    """The rows meeting a profile: the ones to update."""
+    updates = []
     for row in rows:
-        if row.result:
-            continue
-        if row.profile_id:
-            if plan.skip_existing and not row.inherited:
-                row.settle(Result.SKIPPED, errors={"row": ["The profile exists and existing "
-                           "profiles are skipped."]})  # fmt: skip
-            else:
-                updates.append(row)
-        elif plan.matching.kind == "id" and row.values.get("id") is not None:
+        if plan.skip_existing and not row.inherited:
+            row.settle(Result.SKIPPED, errors={"row": ["The profile exists and existing "
+                       "profiles are skipped."]})  # fmt: skip
+        else:
+            updates.append(row)
+    return updates
+
+
+def _decide_new(plan: Plan, rows: list[Row]) -> list[Row]:
+    """The rows meeting no profile: the ones to create."""
+    creates = []
+    for row in rows:
+        if plan.matching.kind == "id" and row.values.get("id") is not None:
             row.settle(Result.ERROR, errors={"id": ["No profile of this database has this id."]})
         elif not plan.create_new:
             row.settle(Result.SKIPPED, errors={"row": ["No profile matches and new profiles are "
                        "not created."]})  # fmt: skip
         else:
             creates.append(row)
-    return creates, updates
+    return creates
 
 
-def _check_unique_values(plan: Plan, rows: list[Row]) -> None:
+def _check_unique_values(
+    plan: Plan, rows: list[Row], claims: dict[str, dict[Any, Row]] | None = None
+) -> dict[str, dict[Any, Row]]:
     """Refuse rows whose email or unique custom field value another profile holds, or an
-    earlier row of this chunk claims for another profile (P3, P4)."""
+    earlier row of this chunk claims for another profile (P3, P4). `claims` are the values
+    earlier rows claimed, by check; return them with these rows' claims added."""
+    claims = {} if claims is None else claims
     checks = [] if plan.matching.kind == "email" else [lookup.Matching("email")]
     checks += [
         lookup.Matching("field", definition)
@@ -273,7 +377,7 @@ def _check_unique_values(plan: Plan, rows: list[Row]) -> None:
         keyed = [(check.key(row.values), row) for row in rows if not row.result]
         keyed = [(key, row) for key, row in keyed if key is not None]
         holders = lookup.owners(plan.database, check, {key for key, _ in keyed})
-        claimed: dict[Any, Row] = {}
+        claimed = claims.setdefault(check.describe(), {})
         for key, row in keyed:
             if any(pk != row.profile_id for pk in holders.get(key, [])):
                 row.settle(Result.ERROR, errors=_taken(check, "Another profile of this database"))
@@ -281,6 +385,7 @@ def _check_unique_values(plan: Plan, rows: list[Row]) -> None:
                 row.settle(Result.ERROR, errors=_taken(check, f"Row {claimed[key].number}"))
             else:
                 claimed[key] = row
+    return claims
 
 
 def _taken(check: lookup.Matching, holder: str) -> dict[str, Any]:
@@ -289,20 +394,25 @@ def _taken(check: lookup.Matching, holder: str) -> dict[str, Any]:
     return {"fields": {check.field.name: [f"{holder} already has this value."]}}
 
 
-def _create(plan: Plan, rows: list[Row]) -> None:
+def _ready_to_create(plan: Plan, rows: list[Row]) -> list[tuple[Row, dict[str, Any]]]:
+    """The new profiles' values: defaults, required fields, geolocation; ids on
+    PostgreSQL, taken from the sequence before the write."""
     defaults = {name: d.default for name, d in plan.definitions.items() if d.default is not None}
     required = [name for name, definition in plan.definitions.items() if definition.required]
     ready = []
     for row in rows:
-        fields = {**defaults, **row.values.get("fields", {})}
-        fields = {name: value for name, value in fields.items() if value is not None}
+        fields = row.values.get("fields", {})
+        if defaults:
+            fields = {**defaults, **fields}
+        if None in fields.values():  # from the API: a key sent empty
+            fields = {name: value for name, value in fields.items() if value is not None}
         missing = [name for name in required if name not in fields]
         if missing:
             row.settle(Result.ERROR, errors={"fields": {name: ["This field is required."]
                                                         for name in missing}})  # fmt: skip
             continue
-        values = {name: value for name, value in row.values.items() if name != "id"}
-        values["fields"] = fields
+        values = {**row.values, "fields": fields}
+        values.pop("id", None)
         if plan.detect_geo:
             _locate(values)
         ready.append((row, values))
@@ -310,9 +420,25 @@ def _create(plan: Plan, rows: list[Row]) -> None:
     if ids:
         for (_, values), pk in zip(ready, ids, strict=True):
             values["id"] = pk
-    written = writing.insert_profiles(plan.database.pk, [values for _, values in ready])
-    for (row, _), profile in zip(ready, written, strict=True):
-        row.settle(Result.CREATED, profile_id=profile["id"], new_profile=profile)
+    return ready
+
+
+def _create(plan: Plan, prepared: Prepared) -> list[Row]:
+    """Write the prepared new profiles; return their rows."""
+    if not prepared.creates:
+        return []
+    if prepared.lines is not None:
+        writing.copy_profile_lines(prepared.lines)
+        written = prepared.identities
+    else:
+        written = writing.insert_profiles(
+            plan.database.pk, [values for _, values in prepared.creates]
+        )
+    created = []
+    for (row, _), profile in zip(prepared.creates, written, strict=True):
+        row.result, row.profile_id, row.new_profile = Result.CREATED, profile["id"], profile
+        created.append(row)
+    return created
 
 
 def _locate(values: dict[str, Any]) -> None:
@@ -386,11 +512,14 @@ def _record_events(plan: Plan, created: list[Row], changed: list[Row]) -> None:
     now = timezone.now()
     base = {"database_id": plan.database.pk, "actor_id": plan.actor_id, "ts": now}
     data = {"source": plan.source, "import": plan.job_id}
-    drafts = []
-    for row in created:
-        drafts.append(EventDraft(EventType.IMPORT, profile_id=row.profile_id, data=data, **base))
-        if row.new_profile.get("in_control_group"):
-            drafts.append(EventDraft(EventType.GCG_ENTERED, profile_id=row.profile_id, **base))
+    # Created profiles' events differ only in their profile: written in one statement.
+    new_ids = [row.profile_id for row in created]
+    history.record_for_each(EventDraft(EventType.IMPORT, data=data, **base), new_ids)
+    drafts = [
+        EventDraft(EventType.GCG_ENTERED, profile_id=row.profile_id, **base)
+        for row in created
+        if row.new_profile.get("in_control_group")
+    ]
     for row in changed:
         described = {name: {"old": old, "new": new} for name, (old, new) in row.changes.items()}
         drafts.append(EventDraft(EventType.IMPORT, profile_id=row.profile_id,
@@ -432,6 +561,19 @@ def _contact_of(row: Row, channel: str) -> str | None:
         return None if email and email.endswith("@localhost") else email
     phones = row.values.get("phones") or row.new_profile.get("phones")
     return phones[0] if phones else None
+
+
+def _log_rows(plan: Plan, rows: Sequence[Row]) -> None:
+    """The chunk's per-row log: rows with nothing but a result and a profile (most created
+    rows) as plain columns, the rest with their errors and changes."""
+    plain, detailed = [], []
+    for row in rows:
+        if row.errors or row.changes or row.merged_into is not None:
+            detailed.append(_log(plan, row))
+        else:
+            plain.append((row.number, row.result, row.profile_id))
+    writing.log_rows(detailed)
+    writing.log_plain_rows(plan.job_id, plain)
 
 
 def _log(plan: Plan, row: Row) -> tuple:

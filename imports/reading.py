@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from queue import Full, Queue
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, NamedTuple, TypeVar
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -31,11 +31,10 @@ class FileProblem(Exception):
     """The file as a whole cannot be imported; the message says why, for a person."""
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record of the file. `number` counts records with the header as 1 (a quoted cell
     may span lines, so it is not always the line number). `problem` is set when the record
-    could not be read."""
+    could not be read. A named tuple: twice as quick to make as a frozen dataclass."""
 
     number: int
     cells: list[str]

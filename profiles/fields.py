@@ -33,6 +33,7 @@ _RFC3339 = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[Tt ](?P<time>\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?P<tz>[Zz]|[+-]\d{2}:\d{2}))?"
 )
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -70,6 +71,8 @@ def _number_json(value: Any, field: FieldDefinition) -> int:
 
 def _number_text(text: str, field: FieldDefinition) -> int:
     text = text.strip()
+    if text.isascii() and text.isdigit():  # the common case, without the regex
+        return int(text)
     if not _INTEGER.fullmatch(text):
         raise Invalid(f"{text!r} is not a whole number.")
     return int(text)
@@ -126,6 +129,12 @@ def _date_json(value: Any, field: FieldDefinition) -> str:
 
 def _date_text(text: str, field: FieldDefinition) -> str:
     text = text.strip()
+    if _DAY.fullmatch(text):
+        try:  # a bare day, already as stored: only its reality to check
+            date.fromisoformat(text)
+        except ValueError as error:
+            raise Invalid(f"{text!r} is not a real date: {error}.") from None
+        return text
     match = _RFC3339.fullmatch(text)
     if not match:
         raise Invalid(f"{text!r} is not a date: use YYYY-MM-DD or RFC 3339 (2019-08-22T10:00:00Z).")
@@ -216,7 +225,8 @@ def _tags_json(value: Any, field: FieldDefinition) -> list[str]:
 
 
 def _tags_text(text: str, field: FieldDefinition) -> list[str]:
-    return _unique_tags(part.strip() for part in TAG_SEPARATORS.split(text))
+    parts = text.split(",") if "|" not in text and ";" not in text else TAG_SEPARATORS.split(text)
+    return _unique_tags(part.strip() for part in parts)
 
 
 def _unique_tags(tags: Iterable[str]) -> list[str]:
@@ -264,7 +274,7 @@ def _date_search(field: FieldDefinition, value: str) -> Q:
     )
 
 
-def _no_check(value: Any, field: FieldDefinition) -> None:
+def no_check(value: Any, field: FieldDefinition) -> None:
     return None
 
 
@@ -274,7 +284,7 @@ class FieldTypeSpec:
 
     parse_json: Callable[[Any, FieldDefinition], Any]
     parse_text: Callable[[str, FieldDefinition], Any]
-    validate: Callable[[Any, FieldDefinition], None] = _no_check
+    validate: Callable[[Any, FieldDefinition], None] = no_check
     display: Callable[[Any], str] = str
     search: Callable[[FieldDefinition, Any], Q] = _scalar_search
     can_be_unique: bool = True
