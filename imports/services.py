@@ -3,7 +3,7 @@ items, undo an import, purge expired ones (X1, X2, X4). Every path runs `pipelin
 
 import gc
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +28,8 @@ from .journal import journal_import
 from .matching import parse_matching
 from .models import ImportJob, Result, State
 from .overlap import chunks_to_write
-from .reading import FileProblem, Layout, read_ahead, read_layout, records
+from .parsing import file_chunks
+from .reading import FileProblem, Layout, read_layout
 from .rows import RecordReader, row_from_item
 
 # Rows per transaction: large enough for COPY to pay off, small enough to keep a chunk's
@@ -224,21 +225,27 @@ def _run(job: ImportJob, progress) -> None:
     plan = _plan(job, ImportSource.FILE)
     if job.last_row > 1:  # resumed: what the rows before this run wrote
         plan.written.update(imported_profile_ids(job))
-    layout = Layout(job.encoding, job.delimiter, job.headers)
-    with job.file.open("rb") as stream, _tuned_for_bulk_work():
-        found = records(stream, layout, start_after=job.last_row)
-        read = RecordReader(job.mapping, plan.definitions)
-        rows = (read(record) for record in found)
-        chunks = read_ahead(((chunk, stream.tell()) for chunk in _chunks(rows)), depth=2)
-        with chunks_to_write(plan, chunks) as to_write:
-            for number, chunk in enumerate(to_write, 1):
-                with transaction.atomic():
-                    counts = chunk.write()
-                    _advance(job, counts, last_row=chunk.last_row, bytes_read=chunk.bytes_read)
-                if number % COLLECT_EVERY == 0:
-                    gc.collect(1)
-                if progress is not None:
-                    progress(job)
+    file = file_chunks(
+        path=_local_path(job), open_file=lambda: job.file.open("rb"),
+        layout=Layout(job.encoding, job.delimiter, job.headers), start_after=job.last_row,
+        reader=RecordReader(job.mapping, plan.definitions), size=_chunk_size(),
+    )  # fmt: skip
+    with _tuned_for_bulk_work(), file as chunks, chunks_to_write(plan, chunks) as to_write:
+        for number, chunk in enumerate(to_write, 1):
+            with transaction.atomic():
+                counts = chunk.write()
+                _advance(job, counts, last_row=chunk.last_row, bytes_read=chunk.bytes_read)
+            if number % COLLECT_EVERY == 0:
+                gc.collect(1)
+            if progress is not None:
+                progress(job)
+
+
+def _local_path(job: ImportJob) -> str | None:
+    try:
+        return job.file.path
+    except NotImplementedError:  # a storage without local files
+        return None
 
 
 @contextmanager
@@ -274,18 +281,10 @@ def _plan(job: ImportJob, source: str) -> pipeline.Plan:
     )  # fmt: skip
 
 
-def _chunks(rows: Iterable[pipeline.Row]) -> Iterator[list[pipeline.Row]]:
+def _chunk_size() -> int:
     from django.db import connection
 
-    size = CHUNK_SIZE if connection.vendor == "postgresql" else SQLITE_CHUNK_SIZE
-    chunk: list[pipeline.Row] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    return CHUNK_SIZE if connection.vendor == "postgresql" else SQLITE_CHUNK_SIZE
 
 
 def _advance(job: ImportJob, counts, *, last_row: int, bytes_read: int) -> None:
