@@ -12,7 +12,6 @@ from imports import parsing, seeding, services
 from imports.reading import read_layout
 from imports.rows import RecordReader
 from profiles.models import Profile
-from tests.profiles.factories import ProfileDatabaseFactory
 
 pytestmark = pytest.mark.django_db
 CUSTOMERS = Path(__file__).resolve().parent.parent / "data" / "csv" / "customers-10000.csv"
