@@ -67,15 +67,17 @@ def check_counts(job: ImportJob, *, created: int, updated: int) -> None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set, from /proc's VmHWM: getrusage's ru_maxrss is kept
-    across the exec that starts a child, so under bench.history it reported the parent's
-    640 MB, not the import's 205."""
+    """The import's peak resident set: this process's, from /proc's VmHWM (getrusage's
+    ru_maxrss is kept across the exec that starts a child, so under bench.history it reported
+    the parent's 640 MB, not the import's 205), plus the largest of the processes that read
+    the files (imports.parsing), counted whole although they share pages with this one."""
+    readers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     status = Path("/proc/self/status")
     if status.exists():
         for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                return int(line.split()[1]) / 1024 + readers
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 + readers
 
 
 def run() -> tuple[list[Figure], dict]:

@@ -102,15 +102,20 @@ class Plan:
 @dataclass
 class Prepared:
     """A chunk decided as far as it can be before its transaction (`prepare`): what each row
-    matched, which rows create a profile and with what (ids and COPY lines included), which
-    unique values those claim. Rows meeting an existing profile are decided in the
-    transaction, under the profile's lock (`write`)."""
+    matched, what changes in the profiles met, which rows create a profile and with what
+    (ids and COPY lines included), which unique values those claim."""
 
     serial: int  # numbers the preparations of one run
     based_on: int | None  # the preparation in flight when this one was made, if any
     rows: Sequence[Row]
     originals: list[tuple]  # each row's input, to apply it again (see `fresh_rows`)
-    matched: list[Row] = field(default_factory=list)
+    matched: list[Row] = field(default_factory=list)  # every row meeting a profile
+    # Rows meeting a profile that no other chunk of this run writes, diffed against it as
+    # read (with its row version) before the transaction: (row, old values, new values),
+    # and the rows with nothing to change, with the version they were read at.
+    changes: list[tuple[Row, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    unchanged: list[tuple[Row, str | None]] = field(default_factory=list)
+    deferred: list[Row] = field(default_factory=list)  # the others: decided in `write`
     creates: list[tuple[Row, dict[str, Any]]] = field(default_factory=list)
     lines: list[list] | None = None  # PostgreSQL: the creates' COPY lines
     identities: list[dict[str, Any]] | None = None  # their ids and identity columns
@@ -230,6 +235,7 @@ def prepare(
     prepared.matched = [row for row in pending if row.profile_id and not row.result]
     creates = _decide_new(plan, [row for row in pending if not row.profile_id and not row.result])
     prepared.claimed = _check_unique_values(plan, creates)
+    _diff_ahead(plan, prepared, in_flight)
     prepared.creates = _ready_to_create(plan, [row for row in creates if not row.result])
     if prepared.creates and connection.vendor == "postgresql":
         prepared.lines, prepared.identities = writing.profile_lines(
@@ -238,20 +244,73 @@ def prepare(
     return prepared
 
 
+def _diff_ahead(plan: Plan, prepared: Prepared, in_flight: InFlight | None) -> None:
+    """Decide and diff, before the transaction, the rows meeting a profile that no chunk of
+    this run is writing or wrote, against the profile as read now. `write` applies a row's
+    changes only if the profile's row version is still the one read, and decides again, under
+    lock, the rows whose profile changed in between, as it does rows meeting a profile of
+    this run (whose earlier rows they take over)."""
+    flying = set(in_flight.keys.values()) if in_flight else set()
+    ahead = [
+        row for row in prepared.matched
+        if row.profile_id not in flying and row.profile_id not in plan.written
+    ]  # fmt: skip
+    early = {id(row) for row in ahead}
+    prepared.deferred = [row for row in prepared.matched if id(row) not in early]
+    ahead = _decide_matched(plan, ahead)
+    _check_unique_values(plan, ahead, prepared.claimed)
+    ahead = [row for row in ahead if not row.result]
+    current = writing.read_profiles({row.profile_id for row in ahead}, _columns_of(ahead))
+    for row in ahead:
+        old = current.get(row.profile_id)
+        if old is None:  # deleted since it was matched: decided under lock
+            prepared.deferred.append(row)
+            continue
+        new = _diff(plan, row, old)
+        if new is None:
+            prepared.unchanged.append((row, old.get(writing.VERSION)))
+        else:
+            prepared.changes.append((row, old, new))
+
+
 def write(plan: Plan, prepared: Prepared) -> None:
-    """The chunk's writes, in the caller's transaction: the matched profiles are locked and
-    read, decided and updated; the new ones created; then events, subscriptions and the
-    per-row log."""
-    current = _current(plan, prepared.matched)
-    _take_over_earlier_rows(plan, prepared.matched)
-    updates = _decide_matched(plan, prepared.matched)
+    """The chunk's writes, in the caller's transaction: the profiles met are locked; the
+    changes found ahead written where the profile is as it was read, the other rows decided
+    and diffed now; the new profiles created; then events, subscriptions and the per-row
+    log."""
+    writing.lock_profiles({row.profile_id for row in prepared.matched})
+    changed, stale = _write_ahead(plan, prepared)
+    deferred = [*prepared.deferred, *stale]
+    current = writing.read_profiles({row.profile_id for row in deferred}, _columns_of(deferred))
+    _take_over_earlier_rows(plan, deferred)
+    updates = _decide_matched(plan, deferred)
     _check_unique_values(plan, updates, prepared.claimed)
     updates = [row for row in updates if not row.result]
     created = _create(plan, prepared)
-    changed = _update(plan, updates, current)
+    changed += _update(plan, updates, current)
     _record_events(plan, created, changed)
     _subscribe(plan, created + changed)
     _log_rows(plan, prepared.rows)
+
+
+def _write_ahead(plan: Plan, prepared: Prepared) -> tuple[list[Row], list[Row]]:
+    """Write the changes found ahead to the profiles still at the version they were read
+    at; return the rows written and the rows whose profile changed since (made undecided)."""
+    columns = sorted({name for _, _, new in prepared.changes for name in new})
+    rows = [
+        {"id": old["id"], writing.VERSION: old.get(writing.VERSION),
+         **{c: new.get(c, old[c]) for c in columns}}
+        for _, old, new in prepared.changes
+    ]  # fmt: skip
+    written = writing.update_profiles(rows, columns, versions=True)
+    moved = writing.changed_since({row.profile_id: version for row, version in prepared.unchanged})
+    changed, stale = [], []
+    for row, _, _ in prepared.changes:
+        (changed if written is None or row.profile_id in written else stale).append(row)
+    stale += [row for row, _ in prepared.unchanged if row.profile_id in moved]
+    for row in stale:
+        row.result, row.errors, row.changes = "", {}, {}
+    return changed, stale
 
 
 def _merge_duplicates(plan: Plan, rows: list[Row]) -> list[Row]:
@@ -296,16 +355,10 @@ def _match(plan: Plan, rows: list[Row], in_flight: dict[Any, int]) -> None:
             row.profile_id = ids[0]
 
 
-def _current(plan: Plan, rows: list[Row]) -> dict[int, dict[str, Any]]:
-    """The current values of the rows' profiles by id, the columns the rows set."""
-    if not rows:
-        return {}
+def _columns_of(rows: list[Row]) -> list[str]:
+    """The profile columns to read for rows meeting a profile: those they set."""
     columns = {name for row in rows for name in row.values} - {"id"}
-    # Locked until the chunk commits: the merged `fields` and `phones` are written whole,
-    # and a concurrent writer's change read before this one must not be overwritten.
-    return writing.lock_profiles(
-        {row.profile_id for row in rows}, sorted(columns | {"fields", "phones", "email"})
-    )
+    return sorted(columns | {"fields", "phones", "email"})
 
 
 def _key_name(plan: Plan) -> str:
@@ -451,27 +504,13 @@ def _update(plan: Plan, rows: list[Row], current: dict[int, dict[str, Any]]) -> 
     """Write the rows' values over their profiles; return the rows that changed something."""
     changed, payload, columns = [], [], set()
     for row in rows:
-        old = current[row.profile_id]
-        if plan.detect_geo:
-            _locate(row.values)
-        new, changes = _differences(old, row.values)
-        if not changes:
-            if row.inherited:
-                row.settle(row.inherited)
-            else:
-                row.settle(Result.SKIPPED, errors={"row": ["Nothing to change: the profile "
-                           "already holds these values."]})  # fmt: skip
+        old = current.get(row.profile_id)
+        if old is None:
+            row.settle(Result.ERROR, errors={"row": [GONE]})
             continue
-        if row.inherited != Result.CREATED:
-            # An earlier row of this import changed it first: undo must restore what was
-            # there before the import, so that row's old values win.
-            earlier = row.changes
-            changes = {
-                name: [earlier.get(name, pair)[0], pair[1]] for name, pair in changes.items()
-            }
-            row.settle(Result.UPDATED, changes={**earlier, **changes})
-        else:
-            row.settle(Result.CREATED)
+        new = _diff(plan, row, old)
+        if new is None:
+            continue
         columns |= new.keys()
         payload.append((old, new))
         changed.append(row)
@@ -480,6 +519,33 @@ def _update(plan: Plan, rows: list[Row], current: dict[int, dict[str, Any]]) -> 
         sorted(columns),
     )
     return changed
+
+
+GONE = "The profile this row matched was deleted during the import."
+
+
+def _diff(plan: Plan, row: Row, old: dict[str, Any]) -> dict[str, Any] | None:
+    """The new column values of applying the row to its profile `old`, with the row's
+    outcome and change log settled; None when there is nothing to change."""
+    if plan.detect_geo:
+        _locate(row.values)
+    new, changes = _differences(old, row.values)
+    if not changes:
+        if row.inherited:
+            row.settle(row.inherited)
+        else:
+            row.settle(Result.SKIPPED, errors={"row": ["Nothing to change: the profile "
+                       "already holds these values."]})  # fmt: skip
+        return None
+    if row.inherited != Result.CREATED:
+        # An earlier row of this import changed it first: undo must restore what was
+        # there before the import, so that row's old values win.
+        earlier = row.changes
+        changes = {name: [earlier.get(name, pair)[0], pair[1]] for name, pair in changes.items()}
+        row.settle(Result.UPDATED, changes={**earlier, **changes})
+    else:
+        row.settle(Result.CREATED)
+    return new
 
 
 def _differences(old: dict[str, Any], values: dict[str, Any]) -> tuple[dict, dict]:

@@ -140,46 +140,88 @@ def _copy_values(rows: Sequence[dict[str, Any]], names: list[str]) -> Iterator[t
         yield values
 
 
-def lock_profiles(ids: Iterable[int], columns: Sequence[str]) -> dict[int, dict[str, Any]]:
-    """{id: {"id": id, column: value}} of the profiles, locked FOR NO KEY UPDATE (foreign
-    keys to them stay free) in id order, so that parallel imports queue rather than
-    deadlock. PostgreSQL reads plain tuples with orjson for the JSON columns: the ORM's
-    values() took 15 us a profile."""
+def lock_profiles(ids: Iterable[int]) -> None:
+    """Lock the profiles FOR NO KEY UPDATE (foreign keys to them stay free) until the
+    transaction ends, in id order, so that parallel imports queue rather than deadlock."""
     ids = sorted(ids)
+    if not ids:
+        return
+    if connection.vendor != "postgresql":  # SQLite locks the whole database on a write
+        return
+    with server_bound_cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Profile._meta.db_table} WHERE id = ANY(%s) ORDER BY id "
+            "FOR NO KEY UPDATE",
+            [ids],
+        )
+
+
+VERSION = "_version"  # the key of a profile's row version in what read_profiles returns
+
+
+def read_profiles(ids: Iterable[int], columns: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """{id: {"id": id, column: value, ...}} of the profiles that exist. On PostgreSQL each
+    also holds its row version (VERSION: xmin, which every update of the row changes), to
+    write values derived from it only if it is unchanged by then (`update_profiles`).
+    Plain tuples, orjson for the JSON columns: the ORM's values() took 15 us a profile."""
+    ids = list(ids)
+    if not ids:
+        return {}
     if connection.vendor != "postgresql":
-        locked = Profile.objects.filter(pk__in=ids).order_by("id").select_for_update()
-        return {values["id"]: values for values in locked.values("id", *columns)}
+        found = Profile.objects.filter(pk__in=ids).values("id", *columns)
+        return {values["id"]: values for values in found}
     fields = {field.attname: field for field in PROFILE_COLUMNS}
     json_at = [
-        index for index, name in enumerate(columns, 1)
+        index for index, name in enumerate(columns, 2)
         if fields[name].get_internal_type() == "JSONField"
     ]  # fmt: skip
-    names = ["id", *columns]
+    names = ["id", VERSION, *columns]
     sql = (
-        f"SELECT id, {', '.join(fields[name].column for name in columns)} "
-        f"FROM {Profile._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
+        f"SELECT id, xmin::text, {', '.join(fields[name].column for name in columns)} "
+        f"FROM {Profile._meta.db_table} WHERE id = ANY(%s)"
     )
     loads = orjson.loads
+    found = {}
     with server_bound_cursor() as cursor:
         cursor.execute(sql, [ids])
-        found = {}
         for values in cursor.fetchall():
             values = list(values)
             for index in json_at:
                 values[index] = loads(values[index])
             found[values[0]] = dict(zip(names, values, strict=True))
-        return found
+    return found
 
 
-def update_profiles(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Set `columns` of each profile {"id": ..., column: new value, ...} in one statement."""
+def changed_since(versions: dict[int, str | None]) -> set[int]:
+    """The profiles of {id: version read} whose row changed since it was read, or is gone
+    (PostgreSQL; SQLite reads and writes in one transaction: none)."""
+    if not versions or connection.vendor != "postgresql":
+        return set()
+    with server_bound_cursor() as cursor:
+        cursor.execute(
+            f"SELECT read.id FROM unnest(%s::bigint[], %s::text[]) AS read(id, version) "
+            f"LEFT JOIN {Profile._meta.db_table} AS profile ON profile.id = read.id "
+            "WHERE profile.id IS NULL OR profile.xmin <> read.version::xid",
+            [list(versions), list(versions.values())],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def update_profiles(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], *, versions: bool = False
+) -> set[int] | None:
+    """Set `columns` of each profile {"id": ..., column: new value, ...} in one statement.
+    With `versions`, each row also holds the version its values were derived from (VERSION)
+    and is written only if the profile still has it: return the ids written (PostgreSQL;
+    elsewhere every row is written and None returned)."""
     if not rows:
-        return
+        return set() if versions and connection.vendor == "postgresql" else None
     if connection.vendor != "postgresql":
         now = timezone.now()
-        profiles = [Profile(**row, updated_at=now) for row in rows]
+        names = ("id", *columns)
+        profiles = [Profile(**{c: row[c] for c in names}, updated_at=now) for row in rows]
         Profile.objects.bulk_update(profiles, [*columns, "updated_at"], batch_size=500)
-        return
+        return None
     fields = {field.attname: field for field in PROFILE_COLUMNS}
     names = ["id", *columns]
     db_columns = [fields[name].column for name in names]
@@ -187,16 +229,23 @@ def update_profiles(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> N
         f"{column} {fields[name].db_type(connection)}"
         for name, column in zip(names, db_columns, strict=True)
     )
+    types = copy_types(Profile, db_columns)
     assignments = ", ".join(f"{column} = changed.{column}" for column in db_columns[1:])
+    condition = "profile.id = changed.id"
+    if versions:
+        definitions += ", version text"
+        names, db_columns, types = [*names, VERSION], [*db_columns, "version"], [*types, "text"]
+        condition += " AND profile.xmin = changed.version::xid"
+    rows = sorted(rows, key=itemgetter("id"))  # rows locked in id order, as lock_profiles
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS import_changed")
         cursor.execute(f"CREATE TEMPORARY TABLE import_changed ({definitions}) ON COMMIT DROP")
-        copy_rows("import_changed", db_columns, copy_types(Profile, db_columns),
-                  _copy_values(rows, names))  # fmt: skip
+        copy_rows("import_changed", db_columns, types, _copy_values(rows, names))
         cursor.execute(
             f"UPDATE {Profile._meta.db_table} AS profile SET {assignments}, updated_at = now() "
-            "FROM import_changed AS changed WHERE profile.id = changed.id"
+            f"FROM import_changed AS changed WHERE {condition} RETURNING profile.id"
         )
+        return {row[0] for row in cursor.fetchall()} if versions else None
 
 
 def log_rows(rows: Sequence[tuple]) -> None:
