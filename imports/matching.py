@@ -116,14 +116,18 @@ def _probes(database_id: int, condition: str, values: list[str]) -> list[tuple[s
     walk the (database, id) index, every profile of the database written so far, for every
     value. So the probe (a subquery that OFFSET 0 keeps a nested loop, one probe per value)
     looks up the value alone, and the database is checked on the few rows it finds."""
-    sql = (
+    with server_bound_cursor() as cursor:
+        cursor.execute(probe_sql(condition), [values, database_id])
+        return cursor.fetchall()
+
+
+def probe_sql(condition: str) -> str:
+    """The statement of `_probes`: parameters the values (text[]) and the database id."""
+    return (
         "SELECT key.value, profile.id FROM unnest(%s::text[]) AS key(value) "
         f"CROSS JOIN LATERAL (SELECT id, database_id FROM {TABLE} WHERE {condition} "
         "OFFSET 0) AS profile WHERE profile.database_id = %s"
     )
-    with server_bound_cursor() as cursor:
-        cursor.execute(sql, [values, database_id])
-        return cursor.fetchall()
 
 
 def _holders(

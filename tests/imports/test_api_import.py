@@ -154,6 +154,9 @@ def test_required_fields_and_defaults_apply_to_new_profiles_only(importer, shop)
     assert body["results"][2]["result"] == "updated"
     existing.refresh_from_db()
     assert existing.fields == {}
+    # the refused item wrote nothing: no profile, no event without a profile
+    assert not Profile.objects.filter(email="new@example.com").exists()
+    assert not Event.objects.filter(type=EventType.IMPORT, profile__isnull=True).exists()
 
 
 def test_detect_geo_fills_registration_city_and_country(importer, shop):
