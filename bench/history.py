@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.auth.models import Permission, User
 from django.db import connection
@@ -23,7 +22,7 @@ from history.models import Event
 from profiles.models import Profile
 from profiles.services import create_database
 
-from . import audience, ingest, latency, report, scale
+from . import audience, databases, ingest, latency, report, scale
 
 INGEST_ROWS = int(os.environ.get("BENCH_INGEST_ROWS", 200_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 10_000_000))
@@ -52,7 +51,11 @@ def main() -> None:
     audience_figures, audience_details = audience.run()
     figures += audience_figures
     print("Import: a generated CSV, create path then update path, in its own process ...")
-    import_figures, import_details = run_child("bench.imports")
+    # In a database of its own: this one holds the audience's million profiles by now, and
+    # the create path is an import into an empty database (issue 5).
+    import_figures, import_details = run_child(
+        "bench.imports", database_url=databases.fresh_database("import")
+    )
     figures += import_figures
     print("Profile page: 100,000 events and 200 subscriptions, in its own process ...")
     page_figures, page_details = run_child("bench.profile_page")
@@ -104,24 +107,7 @@ def run_child(module: str, database_url: str = "") -> tuple[list[report.Figure],
 def scale_database() -> str:
     """BENCH_SCALE_DATABASE_URL, or a new database `<this one>_scale` on the same server,
     migrated: bench.scale needs an empty one of its own."""
-    url = os.environ.get("BENCH_SCALE_DATABASE_URL", "")
-    if not url:
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        name = f"{connection.settings_dict['NAME']}_scale"
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone():
-                raise SystemExit(
-                    f"Database {name} exists: drop it, or set BENCH_SCALE_DATABASE_URL to an "
-                    "empty migrated database."
-                )
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        url = urlunsplit(parts._replace(path=f"/{name}"))
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        check=True, env={**os.environ, "DATABASE_URL": url},
-    )  # fmt: skip
-    return url
+    return os.environ.get("BENCH_SCALE_DATABASE_URL", "") or databases.fresh_database("scale")
 
 
 def check_database() -> None:

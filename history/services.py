@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from config.copy import copy_model_rows, server_bound_cursor
@@ -85,7 +85,7 @@ def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
     else:
         Event.objects.bulk_create([Event(**asdict(draft)) for draft in fresh], batch_size=500)
     _note_message_actions(
-        (d.profile_id, d.channel, str(d.type)) for d in fresh if d.type in SUMMARY_TYPES
+        {(d.profile_id, d.channel, d.type) for d in fresh if d.type in SUMMARY_TYPES}
     )
     return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
 
@@ -127,12 +127,13 @@ def _note_message_actions(actions: Iterable[tuple[int | None, str, str]]) -> Non
     new = {action for action in actions if action[0] is not None and action[2] in SUMMARY_TYPES}
     if not new:
         return
+    new = {(profile_id, channel, str(kind)) for profile_id, channel, kind in new}
     if connection.vendor != "postgresql":
         rows = [MessageAction(profile_id=p, channel=c, type=t) for p, c, t in new]
         MessageAction.objects.bulk_create(rows, ignore_conflicts=True)
         return
     profile_ids, channels, types = (list(column) for column in zip(*new, strict=True))
-    with connection.cursor() as cursor:
+    with server_bound_cursor() as cursor:  # three arrays of thousands: bound, not quoted
         cursor.execute(
             "INSERT INTO history_messageaction (profile_id, channel, type) "
             "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[]) ON CONFLICT DO NOTHING",
@@ -180,13 +181,17 @@ def _claim_keys(drafts: Sequence[EventDraft]) -> set[int]:
 
 def _insert_new_keys(keys: list[str]) -> set[str]:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO history_eventkey (key, created_at) SELECT unnest(%s::text[]), now() "
-                "ON CONFLICT DO NOTHING RETURNING key",
-                [keys],
-            )
-            return {row[0] for row in cursor.fetchall()}
+        insert = "INSERT INTO history_eventkey (key, created_at) SELECT unnest(%s::text[]), now()"
+        # Keys are nearly always new: a plain INSERT of them all costs half of ON CONFLICT's
+        # row-by-row speculative insertion, which is kept for a batch that repeats a key.
+        try:
+            with transaction.atomic(), server_bound_cursor() as cursor:
+                cursor.execute(insert, [keys])
+            return set(keys)
+        except IntegrityError:
+            with server_bound_cursor() as cursor:
+                cursor.execute(f"{insert} ON CONFLICT DO NOTHING RETURNING key", [keys])
+                return {row[0] for row in cursor.fetchall()}
     taken = set(EventKey.objects.filter(key__in=keys).values_list("key", flat=True))
     new = [key for key in keys if key not in taken]
     EventKey.objects.bulk_create([EventKey(key=key) for key in new])
