@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from django.core.files import File
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from imports import seeding, services
 from imports.models import ImportJob
@@ -49,7 +49,27 @@ def copy_baseline(path: Path) -> float:
     return seconds
 
 
+def settle() -> None:
+    """Before a timed import: a CHECKPOINT, and no autovacuum at work, so that the writes of
+    the benchmarks before it (millions of rows, left dirty in shared buffers) and their
+    cleanup do not land in the import's time. bench.scale does the same before each."""
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("CHECKPOINT")  # bench/run grants pg_checkpoint
+        except DatabaseError as error:
+            print(f"  import: no CHECKPOINT before the import ({error})", file=sys.stderr)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(1)
+
+
 def import_file(database, path: Path) -> tuple[ImportJob, float]:
+    settle()
     with path.open("rb") as stream:
         job = services.upload_file(database=database, file=File(stream, name=path.name))
     mapping = seeding.MAPPING

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -153,30 +153,16 @@ def import_new_profiles(database: ProfileDatabase, folder: Path, *, first: int) 
     holds 0 to PROFILES - 1)."""
     path = folder / f"new-{database.pk}-{first}.csv"
     seeding.write_profiles_csv(path, IMPORT_ROWS, seed=SEED + 1, first=first)
-    settle()
-    job, seconds = imports.import_file(database, path)
+    job, seconds = imports.import_file(database, path)  # settles first
     accounted = job.created + job.updated + job.skipped + job.failed
     assert job.rows_read == IMPORT_ROWS == accounted == job.created, vars(job)
     return IMPORT_ROWS / seconds
 
 
 def settle() -> None:
-    """Before a timed import: a CHECKPOINT, and no autovacuum at work, so that neither the
-    writes before it nor their cleanup land in the import's time."""
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute("CHECKPOINT")  # bench/run grants pg_checkpoint
-        except DatabaseError as error:
-            log(f"no CHECKPOINT before the import ({error}); a checkpoint may fall in it")
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
-            )
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(1)
-        log("autovacuum still at work after 5 minutes; importing anyway")
+    """Before a timed import and the latencies: a CHECKPOINT, and no autovacuum at work, so
+    that neither the writes before them nor their cleanup land in their time."""
+    imports.settle()
 
 
 def seed() -> tuple[ProfileDatabase, dict]:
