@@ -4,8 +4,10 @@ call also reads its token with a join).
 
 Both live in Django's cache. A user's permission set is kept under a generation number that
 every change to who holds what bumps; an API token is kept under a digest of its key and
-dropped when the token is deleted or its user saved (deactivated, made superuser, ...). So a
-change counts from the next request. With REDIS_URL the cache is Redis, shared by every
+dropped when the token is deleted or its user saved (deactivated, made superuser, ...), and
+carries its user's permission set with the generation it was read at, so that an API request
+makes one cache read (the entry and the current generation). So a change counts from the
+next request. With REDIS_URL the cache is Redis, shared by every
 process; without it each process caches in its own memory, and another process may serve an
 old entry for AUTH_CACHE_SECONDS at most (docs/security.md). The superuser flag is part of a
 permission key and `is_active` is checked on each request. If the cache is down, both are
@@ -55,38 +57,53 @@ class CachedModelBackend(ModelBackend):
 
 
 class CachedTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication with the token and its user served from the cache."""
+    """DRF's token authentication with the token, its user and the user's permission set
+    served from the cache in one read (the entry and the generation together): each cache
+    call costs a round trip, and the profile GET made three (bench.scale, issue 10)."""
 
     def authenticate_credentials(self, key):
         try:
-            cached = cache.get(token_key(key))
+            found = cache.get_many([token_key(key), GENERATION_KEY])
         except RedisError:
             logger.warning("Auth cache unreachable; reading the token from the database")
             return super().authenticate_credentials(key)
+        cached, current = found.get(token_key(key)), found.get(GENERATION_KEY)
         if cached is None:
             user, token = super().authenticate_credentials(key)
-            with suppress(RedisError):
-                # The user and the token's date, not the token: the cache never holds a key.
-                entry = (_without_relations(user), token.created)
-                cache.set(token_key(key), entry, settings.AUTH_CACHE_SECONDS)
-            return user, token
-        user, created = cached
-        if not user.is_active:  # saved inactive since: the save dropped the entry
-            raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        return user, Token(key=key, user=user, created=created)
+        else:
+            user, created, permissions_generation, permissions = cached
+            if not user.is_active:  # saved inactive since: the save dropped the entry
+                raise exceptions.AuthenticationFailed("User inactive or deleted.")
+            token = Token(key=key, user=user, created=created)
+            if current is not None and permissions_generation == current:
+                user._perm_cache = permissions
+                return user, token
+        with suppress(RedisError):
+            # Tagged with the generation read before the set was: a change made meanwhile
+            # has bumped it, so the next request reads the set again.
+            current = current if current is not None else generation()
+            permissions = CachedModelBackend().get_all_permissions(user)
+            # The user and the token's date, not the token: the cache never holds a key.
+            entry = (_without_relations(user), token.created, current, permissions)
+            cache.set(token_key(key), entry, settings.AUTH_CACHE_SECONDS)
+        return user, token
 
 
 def _without_relations(user: User) -> User:
-    """A copy of `user` without the related objects it caches (the token among them)."""
+    """A copy of `user` without the related objects (the token among them) and the
+    permission sets it caches."""
     bare = copy.copy(user)
     bare._state = copy.copy(user._state)
     bare._state.fields_cache = {}
+    for cached in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        bare.__dict__.pop(cached, None)
     return bare
 
 
 def token_key(key: str) -> str:
     # A digest: the cache never holds a usable token.
-    return f"roles:token:{hashlib.sha256(key.encode()).hexdigest()}"
+    # v2: the entry holds the permission set too.
+    return f"roles:token:v2:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def generation() -> int:

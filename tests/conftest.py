@@ -59,11 +59,12 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres`, `celery_worker` or `browser` need the real services (or
+    """Tests marked `postgres`, `celery_worker`, `redis` or `browser` need the real services (or
     Debian's chromium). Without them they are
     skipped on a laptop; in CI (CI=true) their absence is an error, never a skip."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_broker = bool(settings.CELERY_BROKER_URL)
+    has_redis = bool(settings.REDIS_URL)
     has_chromium = os.access(CHROMIUM, os.X_OK)
     in_ci = os.environ.get("CI") == "true"
     for item in items:
@@ -72,6 +73,7 @@ def pytest_collection_modifyitems(config, items):
             for marker, what, present in (
                 ("postgres", "DATABASE_URL=postgres://...", on_postgres),
                 ("celery_worker", "CELERY_BROKER_URL=redis://...", has_broker),
+                ("redis", "REDIS_URL=redis://...", has_redis),
                 ("browser", CHROMIUM, has_chromium),
             )
             if item.get_closest_marker(marker) and not present

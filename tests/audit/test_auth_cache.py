@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -106,7 +106,7 @@ def test_with_the_cache_down_permissions_are_read_from_the_database(settings, us
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         },
@@ -155,3 +155,52 @@ def test_the_cache_never_holds_a_token_key(user, profile):
     assert response.wsgi_request.auth.key == token.key
     stored = cache.get(auth_cache.token_key(token.key))
     assert stored is not None and token.key not in pickle.dumps(stored).decode("latin-1")
+
+
+def test_a_token_request_makes_one_cache_read(user, profile, monkeypatch):
+    """The token's entry carries the user's permission set: one get_many (entry and
+    generation), no permission read of its own, once the entry is there."""
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200  # fills the entry
+    default, calls, depth = caches["default"], [], [0]
+
+    def counted(name):
+        original = getattr(default, name)
+
+        def call(*args, **kwargs):
+            if not depth[0]:  # the local-memory cache's get_many calls get for each key
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(default, name, counted(name))
+    assert get_profile(user, profile) == 200
+    assert calls == ["get_many"]
+
+
+def test_a_right_given_after_the_token_was_cached_counts_from_the_next_request(user, profile):
+    assert get_profile(user, profile) == 403  # the entry holds an empty permission set
+    user.user_permissions.add(permission())
+    assert get_profile(user, profile) == 200
+    user.user_permissions.remove(permission())
+    assert get_profile(user, profile) == 403
+
+
+def test_an_entry_holds_no_permission_set_on_its_user(user, profile):
+    """The user's own permission caches stay out of the entry: unpickled with them, it would
+    answer from them after the generation moved on."""
+    user.user_permissions.add(permission())
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(f"/api/v1/profiles/{profile.pk}/").status_code == 200
+    assert client.get(f"/api/v1/profiles/{profile.pk}/").status_code == 200
+    cached_user, _, _, permissions = cache.get(auth_cache.token_key(token.key))
+    assert "profiles.view_profile" in permissions
+    assert not {"_perm_cache", "_user_perm_cache", "_group_perm_cache"} & vars(cached_user).keys()
