@@ -17,6 +17,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: its requests are the many, and each pattern before it costs a regex try.
+    path("api/v1/", include(api_v1)),
     path("", RedirectView.as_view(pattern_name="staff-database-list", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("subscriptions.urls")),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("", include("loyalty.urls")),
     path("", include("profiles.urls")),
     path("", include("interactions.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(
         "api/docs/",
