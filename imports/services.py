@@ -23,7 +23,7 @@ from profiles.models import ProfileDatabase
 from profiles.services import field_definitions
 from subscriptions.models import Resource
 
-from . import columns, pipeline
+from . import columns, pipeline, writing
 from .journal import journal_import
 from .matching import parse_matching
 from .models import ImportJob, Result, State
@@ -239,6 +239,7 @@ def _run(job: ImportJob, progress) -> None:
                 gc.collect(1)
             if progress is not None:
                 progress(job)
+    writing.merge_pending_index_entries()  # searches read the entries a run left pending
 
 
 def _local_path(job: ImportJob) -> str | None:

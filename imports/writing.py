@@ -6,12 +6,13 @@ one `UPDATE ... FROM` a COPY-filled temporary table. SQLite: Django's bulk opera
 """
 
 import ipaddress
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from config.copy import copy_model_rows, copy_rows, copy_types, server_bound_cursor
@@ -21,6 +22,8 @@ from profiles.models import Profile
 from profiles.services import profile_digests
 
 from .models import ImportRow
+
+logger = logging.getLogger(__name__)
 
 PROFILE_COLUMNS = list(Profile._meta.concrete_fields)
 _INET = {
@@ -39,6 +42,37 @@ def plan_for_bulk_work() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+
+
+# The profile table's GIN indexes (custom fields, the days of date-times, phones), by name.
+GIN_INDEXES_SQL = """
+SELECT index.relname FROM pg_index
+JOIN pg_class AS index ON index.oid = pg_index.indexrelid
+JOIN pg_am ON pg_am.oid = index.relam
+WHERE pg_index.indrelid = 'profiles_profile'::regclass AND pg_am.amname = 'gin'
+"""
+
+
+def merge_pending_index_entries() -> None:
+    """PostgreSQL, after a file import: the GIN indexes' pending lists merged into them.
+
+    GIN (fastupdate) queues new entries in a list that every search through the index reads
+    in full until the list reaches gin_pending_list_limit (4 MB) or a vacuum merges it; after
+    100,000 imported profiles a `field:value` search read 500 pending pages, 15-40 ms instead
+    of 0.1 (issue 10). Merging costs about 50 ms an index. Needs the table's owner, as
+    migrations are run; without it the lists wait for autovacuum, as before."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(GIN_INDEXES_SQL)
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
+            except DatabaseError as error:
+                logger.warning("GIN pending list of %s not merged: %s", name, error)
+                return
 
 
 def new_profile_ids(count: int) -> list[int] | None:
