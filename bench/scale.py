@@ -164,9 +164,9 @@ def import_new_profiles(database: ProfileDatabase, folder: Path, *, first: int) 
 def warm_profile_indexes() -> None:
     """The seeded profile table's indexes read into shared buffers (pg_prewarm), as a database
     in use holds them. The seed's 20,000,000 events, written after its profiles, push them out;
-    the empty database an import is judged against has nothing to read, and the first import
-    after the seed read its indexes back from the OS page cache: 0.68-0.74 of the empty
-    database's rate in four runs, with a second import after it at 0.82-0.91."""
+    the empty database an import is judged against has nothing to read. Cold, the first import
+    after a restart read 18,000 index pages back from the OS page cache (0.8 s of 100,000 rows
+    on the dev cluster). The gap that remains is not the cache (docs/performance.md)."""
     with connection.cursor() as cursor:
         try:
             cursor.execute(
