@@ -115,7 +115,7 @@ def run() -> tuple[list[Figure], dict]:
     details["import"] = {"empty_per_second": empty_rates, "full_per_second": full_rates}
     hot = hot_profile(database)
     staff = profile_page.marketer_client()
-    settle()  # the analyses autovacuum starts after the imports are not the pages' time
+    imports.settle()  # the analyses autovacuum starts after the imports are not the pages' time
     log("latencies ...")
     for measure in (search_figures, list_figures, page_figures):
         more, detail = measure(staff, database, hot)
@@ -175,12 +175,6 @@ def warm_profile_indexes() -> None:
             )  # bench/run creates the extension in template1
         except DatabaseError as error:
             log(f"profile indexes not prewarmed ({error}); the import may read them cold")
-
-
-def settle() -> None:
-    """Before a timed import and the latencies: a CHECKPOINT, and no autovacuum at work, so
-    that neither the writes before them nor their cleanup land in their time."""
-    imports.settle()
 
 
 def seed() -> tuple[ProfileDatabase, dict]:

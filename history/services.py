@@ -84,9 +84,7 @@ def record_many(drafts: Sequence[EventDraft]) -> RecordResult:
         _copy(fresh)
     else:
         Event.objects.bulk_create([Event(**asdict(draft)) for draft in fresh], batch_size=500)
-    _note_message_actions(
-        {(d.profile_id, d.channel, d.type) for d in fresh if d.type in SUMMARY_TYPES}
-    )
+    _note_message_actions((d.profile_id, d.channel, d.type) for d in fresh)
     return RecordResult(accepted=len(fresh), duplicates=sorted(duplicates))
 
 
@@ -112,8 +110,7 @@ def record_for_each(draft: EventDraft, profile_ids: Sequence[int]) -> RecordResu
             f"SELECT unnest(%s::bigint[]), %s::jsonb, {', '.join(['%s'] * len(constants))}",
             [list(profile_ids), _json(draft.data), *(values[name] for name in constants)],
         )
-    if draft.type in SUMMARY_TYPES:
-        _note_message_actions((pk, draft.channel, str(draft.type)) for pk in profile_ids)
+    _note_message_actions((pk, draft.channel, draft.type) for pk in profile_ids)
     return RecordResult(accepted=len(profile_ids), duplicates=[])
 
 
@@ -124,10 +121,13 @@ def _json(data: dict[str, Any]) -> str:
 def _note_message_actions(actions: Iterable[tuple[int | None, str, str]]) -> None:
     """Keep H3's `MessageAction` rows: the batch's new (profile, channel, type) of summary
     types. A pair already there costs one index probe and writes nothing."""
-    new = {action for action in actions if action[0] is not None and action[2] in SUMMARY_TYPES}
+    new = {
+        (profile_id, channel, str(kind))
+        for profile_id, channel, kind in actions
+        if profile_id is not None and kind in SUMMARY_TYPES
+    }
     if not new:
         return
-    new = {(profile_id, channel, str(kind)) for profile_id, channel, kind in new}
     if connection.vendor != "postgresql":
         rows = [MessageAction(profile_id=p, channel=c, type=t) for p, c, t in new]
         MessageAction.objects.bulk_create(rows, ignore_conflicts=True)
