@@ -12,3 +12,9 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 keepalive = 5
+# A socket of its own for each worker (SO_REUSEPORT), so the kernel spreads new connections
+# over the workers. On one shared socket the worker that wakes first accepts a whole burst of
+# them, and a kept-alive connection stays with the worker that took it: in bench.scale all of
+# wrk's connections sometimes landed on one worker, which then served them one at a time on one
+# core, at half the throughput (gunicorn issues #2191, #3433; docs/performance.md).
+reuse_port = True
