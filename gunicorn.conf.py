@@ -16,5 +16,6 @@ keepalive = 5
 # over the workers. On one shared socket the worker that wakes first accepts a whole burst of
 # them, and a kept-alive connection stays with the worker that took it: in bench.scale all of
 # wrk's connections sometimes landed on one worker, which then served them one at a time on one
-# core, at half the throughput (gunicorn issues #2191, #3433; docs/performance.md).
+# core, at half the throughput (gunicorn issues #2191, #3433; docs/performance.md). The price:
+# connections still queued on a worker's socket when it exits are reset, not handed on.
 reuse_port = True

@@ -9,8 +9,8 @@ one next to its own and runs this module there, in a child process). In order:
    profile gets BENCH_PAGE_EVENTS more events (100,000) for the history API and profile page;
 2. import BENCH_SCALE_IMPORT_ROWS (100,000) new profiles into a new, empty database on the
    same server (the baseline, in a child process there) and the same people into the seeded
-   database, twice in turn (two files of other people): target at least 90% of the empty
-   database's rate, each judged against the empty import just before it;
+   database, IMPORT_PAIRS (3) times in turn (files of other people each time): target at
+   least 90% of the empty database's rate, judged on the medians of the two;
 3. latencies in-process, each against the raw SQL of the same work in the same run: quick
    search by email, phone, name prefix and `field:value` (target p95 < 20 ms), the profile
    list page with a status filter (p95 < 100 ms), the profile page (p95 < 150 ms) and the
@@ -29,6 +29,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,9 @@ SEARCH_TARGET_MS = 20.0
 LIST_TARGET_MS = 100.0
 PAGE_TARGET_MS = profile_page.TARGET_MS
 IMPORT_TARGET_RATIO = 0.90
+# Interleaved pairs, judged on their medians as bench.ingest judges its runs: one import of
+# 100,000 rows lasts about 4 s, and two empty-database imports in a row differed by 6%.
+IMPORT_PAIRS = 3
 GET_TARGET_PER_SECOND = 1_000
 UNSUBSCRIBED_EVERY = 20
 UNSUBSCRIBE_SQL = f"""
@@ -97,21 +101,16 @@ def run() -> tuple[list[Figure], dict]:
     details["seed"] = seed_details
     log(f"seeded in {seed_details['seconds']:.0f} s; imports ...")
     # In turn into a new, empty database on the same server (the baseline, measured in the
-    # state the seed left the server in) and into the seeded one, twice.
+    # state the seed left the server in) and into the seeded one.
     empty_rates, full_rates = [], []
     with tempfile.TemporaryDirectory() as folder:
-        for number in range(2):
+        for number in range(IMPORT_PAIRS):
             first = PROFILES + number * IMPORT_ROWS
             empty_rates.append(import_into_empty_database(number, first))
             warm_profile_indexes()
             full_rates.append(import_new_profiles(database, Path(folder), first=first))
             log(f"empty {empty_rates[-1]:,.0f}/s, seeded {full_rates[-1]:,.0f}/s")
-    figures += seed_figures(seed_details) + [
-        Figure(f"import {IMPORT_ROWS:,} new profiles into the database of {PROFILES:,}, "
-               f"{which} import", "/s", full, empty, f"ratio >= {IMPORT_TARGET_RATIO:.2f}",
-               full / empty >= IMPORT_TARGET_RATIO)
-        for which, full, empty in zip(("first", "second"), full_rates, empty_rates, strict=True)
-    ]  # fmt: skip
+    figures += seed_figures(seed_details) + import_figures(empty_rates, full_rates)
     details["import"] = {"empty_per_second": empty_rates, "full_per_second": full_rates}
     hot = hot_profile(database)
     staff = profile_page.marketer_client()
@@ -136,6 +135,21 @@ def run() -> tuple[list[Figure], dict]:
 
 def log(message: str) -> None:
     print(f"  scale: {message}", file=sys.stderr, flush=True)
+
+
+def import_figures(empty_rates: list[float], full_rates: list[float]) -> list[Figure]:
+    """Each import into the seeded database beside the empty-database import just before it,
+    then the judged figure: the median of the seeded rates against the median of the empty."""
+    into = f"import {IMPORT_ROWS:,} new profiles into the database of {PROFILES:,}"
+    pairs = [
+        Figure(f"{into}, import {number} of {len(full_rates)}", "/s", full, empty)
+        for number, (full, empty) in enumerate(zip(full_rates, empty_rates, strict=True), 1)
+    ]
+    full, empty = statistics.median(full_rates), statistics.median(empty_rates)
+    median = Figure(f"{into}, median of {len(full_rates)} imports",
+                    "/s", full, empty, f"ratio >= {IMPORT_TARGET_RATIO:.2f}",
+                    full / empty >= IMPORT_TARGET_RATIO)  # fmt: skip
+    return [*pairs, median]
 
 
 def import_into_empty_database(number: int, first: int) -> float:
