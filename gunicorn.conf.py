@@ -18,4 +18,17 @@ keepalive = 5
 # wrk's connections sometimes landed on one worker, which then served them one at a time on one
 # core, at half the throughput (gunicorn issues #2191, #3433; docs/performance.md). The price:
 # connections still queued on a worker's socket when it exits are reset, not handed on.
+# Only for TCP addresses gunicorn opens itself: see on_starting.
 reuse_port = True
+
+
+def reuse_port_on_tcp_only(server):
+    """No SO_REUSEPORT for a Unix socket or for sockets handed down (systemd, `fd://`, a
+    re-exec): each worker would bind the address again, and on a Unix socket path they fail
+    to start. Run as the arbiter starts and after each reload (HUP) rereads this file."""
+    handed_down = "LISTEN_FDS" in os.environ or "GUNICORN_FD" in os.environ
+    if handed_down or not all(isinstance(address, tuple) for address in server.cfg.address):
+        server.cfg.set("reuse_port", False)
+
+
+on_starting = on_reload = reuse_port_on_tcp_only
